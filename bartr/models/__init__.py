@@ -1,0 +1,3 @@
+"""All tables. Importing this package registers every model on SQLModel.metadata."""
+
+from bartr.models import accounts  # noqa: F401

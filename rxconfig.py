@@ -1,0 +1,17 @@
+"""Reflex configuration. Values come from bartr.settings so there is one source of truth."""
+
+import reflex as rx
+
+from bartr.settings import get_settings
+
+_settings = get_settings()
+
+config = rx.Config(
+    app_name="bartr",
+    show_built_with_reflex=False,
+    telemetry_enabled=False,
+    cors_allowed_origins=_settings.origins,
+    # Reflex's own db_url is unused: BARTR owns its engine (bartr/db.py).
+    redis_url=_settings.redis_url,
+    plugins=[rx.plugins.SitemapPlugin(), rx.plugins.TailwindV4Plugin()] if False else [],
+)

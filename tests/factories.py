@@ -1,0 +1,41 @@
+"""Small factories that build realistic rows for tests."""
+
+from __future__ import annotations
+
+import itertools
+
+from sqlmodel import Session
+
+from bartr.models.accounts import Role, User
+from bartr.services import accounts
+
+_seq = itertools.count(1)
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(
+    db: Session,
+    *,
+    name: str | None = None,
+    email: str | None = None,
+    onboarded: bool = True,
+    role: Role = Role.MEMBER,
+    timezone: str = "Europe/Berlin",
+    languages: list[str] | None = None,
+    referral_code: str | None = None,
+) -> User:
+    n = next(_seq)
+    user = accounts.do_sign_up(
+        db,
+        email=email or f"member{n}@example.com",
+        password=PASSWORD,
+        display_name=name or f"Member {n}",
+        referral_code=referral_code,
+        role=role,
+    )
+    if onboarded:
+        accounts.do_complete_onboarding(
+            db, actor=user, bio="Hello", languages=languages or ["English"], timezone=timezone
+        )
+    db.commit()
+    return user
