@@ -1,12 +1,80 @@
-"""Credits granted when a member finishes onboarding (welcome grant, referral reward)."""
+"""Credits granted when a member finishes onboarding (welcome grant, referral reward).
+
+Both are ledger grants with keys derived from the new member (`welcome:<id>`,
+`referral:<id>`), so completing onboarding twice, or a retried request, grants once.
+"""
 
 from __future__ import annotations
 
 from sqlmodel import Session
 
-from bartr.models.accounts import User
+from bartr.models.accounts import User, UserStatus
+from bartr.models.ledger import TransactionKind
+from bartr.services import ledger
+from bartr.services.credits import credits
+from bartr.services.validation import canonical_mailbox
+from bartr.settings import get_settings
+
+
+def welcome_key(user_id: int) -> str:
+    return f"welcome:{user_id}"
+
+
+def referral_key(referred_id: int) -> str:
+    return f"referral:{referred_id}"
+
+
+def referral_ineligibility(db: Session, *, user: User) -> str | None:
+    """Why `user`'s referrer earns nothing for them, or None if the reward is due."""
+    if user.referred_by_id is None:
+        return "no referrer"
+    if user.referred_by_id == user.id:
+        return "self-referral"
+    referrer = db.get(User, user.referred_by_id)
+    if referrer is None:
+        return "referrer no longer exists"
+    if canonical_mailbox(referrer.email) == canonical_mailbox(user.email):
+        return "same mailbox"
+    if referrer.status == UserStatus.SUSPENDED:
+        return "referrer suspended"
+    return None
 
 
 def grant_onboarding_rewards(db: Session, *, user: User) -> int:
-    """Placeholder replaced by the ledger work; grants nothing yet."""
-    return 0
+    """Grant the welcome credits and the referrer's reward, each at most once.
+
+    Returns the minor units granted to `user` by this call (0 when already granted).
+    """
+    assert user.id is not None
+    settings = get_settings()
+    granted = 0
+    welcome = credits(settings.welcome_credits)
+    if welcome > 0:
+        _tx, created = ledger.grant_once(
+            db,
+            user_id=user.id,
+            amount=welcome,
+            system=ledger.SYSTEM_WELCOME,
+            kind=TransactionKind.WELCOME,
+            key=welcome_key(user.id),
+            memo="Welcome credits",
+            cause_type="user",
+            cause_id=user.id,
+        )
+        granted = welcome if created else 0
+
+    reward = credits(settings.referral_credits)
+    if reward > 0 and referral_ineligibility(db, user=user) is None:
+        assert user.referred_by_id is not None
+        ledger.grant_once(
+            db,
+            user_id=user.referred_by_id,
+            amount=reward,
+            system=ledger.SYSTEM_REFERRAL,
+            kind=TransactionKind.REFERRAL,
+            key=referral_key(user.id),
+            memo=f"Referral: {user.display_name} joined",
+            cause_type="user",
+            cause_id=user.id,
+        )
+    return granted
