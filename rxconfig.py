@@ -10,8 +10,14 @@ config = rx.Config(
     app_name="bartr",
     show_built_with_reflex=False,
     telemetry_enabled=False,
+    # The Socket.IO handshake from any other origin is refused (403).
     cors_allowed_origins=_settings.origins,
     # Reflex's own db_url is unused: BARTR owns its engine (bartr/db.py).
     redis_url=_settings.redis_url,
-    plugins=[rx.plugins.SitemapPlugin(), rx.plugins.TailwindV4Plugin()] if False else [],
+    plugins=[
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(accent_color="teal", gray_color="slate", radius="large")
+        )
+    ],
+    disable_plugins=[rx.plugins.SitemapPlugin],
 )

@@ -1,9 +1,25 @@
+"""The Reflex app: theme, pages, API routes, security headers and background jobs."""
+
+from __future__ import annotations
+
 import reflex as rx
 
+import bartr.models  # noqa: F401  (register tables before anything queries)
+from bartr.api.routes import build_api
+from bartr.api.security_headers import SecurityHeaders
+from bartr.app_pages import PAGES
+from bartr.pages import auth_pages, home, misc_pages  # noqa: F401  (registers pages)
+from bartr.pages.misc_pages import not_found_page
+from bartr.settings import get_settings
 
-def index() -> rx.Component:
-    return rx.text("hello")
+get_settings().check_ready()
 
+app = rx.App(
+    stylesheets=["/styles.css"],
+    api_transformer=[build_api(), SecurityHeaders],
+    head_components=[rx.el.meta(name="color-scheme", content="light dark")],
+)
 
-app = rx.App()
-app.add_page(index, route="/")
+for spec in PAGES:
+    app.add_page(spec.component, route=spec.route, title=spec.title, on_load=spec.on_load)
+app.add_page(not_found_page, route="404", title="Not found · BARTR")

@@ -1,0 +1,69 @@
+# BARTR: two commands on a fresh machine.
+#   make run   -> installs what is missing, migrates, seeds demo data once, serves http://localhost:3000
+#   make test  -> installs what is missing, lints, type-checks services, runs the whole test suite
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+BUN_VERSION := 1.4.4
+export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
+export REFLEX_USE_SYSTEM_BUN := 1
+export REFLEX_TELEMETRY_ENABLED := false
+export REFLEX_CHECK_LATEST_VERSION := 0
+
+.PHONY: run test install install-dev bun migrate seed lint bench browser clean
+
+$(BIN)/python:
+	@echo "==> creating virtual environment in $(VENV)"
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	@echo "==> installing Python packages (requirements.txt)"
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	@echo "==> installing test tools (requirements-dev.txt)"
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+.tools/node_modules/.bin/bun:
+	@echo "==> installing bun $(BUN_VERSION) from the npm registry into .tools/"
+	npm install --silent --no-audit --no-fund --prefix .tools bun@$(BUN_VERSION)
+
+install: $(VENV)/.installed bun
+install-dev: $(VENV)/.installed-dev bun
+bun: .tools/node_modules/.bin/bun
+
+migrate: $(VENV)/.installed
+	@echo "==> migrating the database"
+	$(BIN)/python -m bartr.cli migrate
+
+seed: migrate
+	@echo "==> demo data (first run only)"
+	$(BIN)/python -m bartr.cli seed-demo
+
+run: install seed
+	@echo "==> building and serving (production build)"
+	@echo "==> BARTR will be at http://localhost:3000"
+	$(BIN)/reflex run --env prod --loglevel warning
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check bartr tests bench
+	$(BIN)/ruff format --check bartr tests bench
+	$(BIN)/mypy bartr/services
+
+browser:
+	@bash scripts/ensure-chromium.sh
+
+test: install-dev browser lint
+	@echo "==> running the test suite"
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+bench: install-dev
+	$(BIN)/python -m bench.ledger_throughput --db sqlite
+	$(BIN)/python -m bench.marketplace_queries --db sqlite
+
+clean:
+	rm -rf .web .states

@@ -1,0 +1,111 @@
+"""HTTP routes beside Reflex's own, all under /api/."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from bartr.db import read_session, unit_of_work
+from bartr.services import accounts
+from bartr.services.errors import DomainError, NotFound
+from bartr.settings import PROJECT_ROOT
+
+log = logging.getLogger("bartr.api")
+AVATAR_DIR = PROJECT_ROOT / "data" / "media" / "avatars"
+
+
+def _viewer_token(request: Request) -> str | None:
+    return request.cookies.get("bartr_session")
+
+
+async def health(_: Request) -> Response:
+    def check() -> bool:
+        from sqlalchemy import text
+
+        with read_session() as db:
+            db.exec(text("select 1"))  # type: ignore[call-overload]
+        return True
+
+    try:
+        await run_in_threadpool(check)
+    except Exception:
+        log.exception("health check failed")
+        return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+async def avatar(request: Request) -> Response:
+    name = request.path_params["name"]
+    if "/" in name or "\\" in name or name.startswith("."):
+        return Response(status_code=404)
+    path: Path = AVATAR_DIR / name
+    if not path.is_file():
+        return Response(status_code=404)
+    return FileResponse(path, headers={"cache-control": "public, max-age=86400"})
+
+
+async def session_ics(request: Request) -> Response:
+    from bartr.services import calendar_feed
+
+    session_id = int(request.path_params["session_id"])
+    token = _viewer_token(request)
+
+    def build() -> bytes:
+        with read_session() as db:
+            user = accounts.user_for_token(db, token)
+            if user is None:
+                raise NotFound("Log in to download this session.")
+            return calendar_feed.session_ics(db, actor=user, session_id=session_id)
+
+    try:
+        body = await run_in_threadpool(build)
+    except DomainError as exc:
+        return JSONResponse({"error": exc.message}, status_code=404)
+    return Response(
+        body,
+        media_type="text/calendar",
+        headers={"content-disposition": f'attachment; filename="bartr-session-{session_id}.ics"'},
+    )
+
+
+async def calendar_feed_route(request: Request) -> Response:
+    from bartr.services import calendar_feed
+
+    token = request.path_params["token"]
+
+    def build() -> bytes:
+        with read_session() as db:
+            return calendar_feed.feed_ics(db, token=token)
+
+    try:
+        body = await run_in_threadpool(build)
+    except DomainError:
+        return Response("Unknown calendar feed", status_code=404)
+    return Response(body, media_type="text/calendar")
+
+
+async def stripe_webhook(request: Request) -> Response:
+    from bartr.api.stripe_webhook import stripe_webhook as handler
+
+    return await handler(request)
+
+
+def build_api() -> Starlette:
+    return Starlette(
+        routes=[
+            Route("/api/health", health, methods=["GET"]),
+            Route("/api/media/avatars/{name}", avatar, methods=["GET"]),
+            Route("/api/calendar/session/{session_id:int}.ics", session_ics, methods=["GET"]),
+            Route("/api/calendar/feed/{token}.ics", calendar_feed_route, methods=["GET"]),
+            Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),
+        ]
+    )
+
+
+__all__ = ["build_api", "unit_of_work"]

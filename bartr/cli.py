@@ -1,0 +1,68 @@
+"""Operator commands: `python -m bartr.cli migrate | seed-demo | create-admin`."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from bartr import migrations
+
+
+def _migrate(_: argparse.Namespace) -> int:
+    migrations.upgrade()
+    print("database is up to date")
+    return 0
+
+
+def _seed(args: argparse.Namespace) -> int:
+    from bartr import demo_data
+
+    created = demo_data.seed(force=args.force)
+    print(f"demo data: {created}")
+    return 0
+
+
+def _create_admin(args: argparse.Namespace) -> int:
+    import bartr.models  # noqa: F401
+    from bartr.db import unit_of_work
+    from bartr.services import accounts
+    from bartr.services.errors import DomainError
+
+    password = args.password or getpass.getpass("Password for the admin: ")
+    try:
+        with unit_of_work() as db:
+            user = accounts.do_create_admin(
+                db, email=args.email, password=password, display_name=args.name
+            )
+            if not user.is_onboarded:
+                from bartr.models.base import utcnow
+
+                user.onboarded_at = utcnow()
+                db.add(user)
+            email = user.email
+    except DomainError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    print(f"admin ready: {email}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bartr.cli")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=_migrate)
+    seed = sub.add_parser("seed-demo", help="fill a demo community (idempotent)")
+    seed.add_argument("--force", action="store_true", help="seed even if members exist")
+    seed.set_defaults(func=_seed)
+    admin = sub.add_parser("create-admin", help="create an admin or promote an account")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", default="Admin")
+    admin.add_argument("--password", help="omit to be asked (safer than the shell history)")
+    admin.set_defaults(func=_create_admin)
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

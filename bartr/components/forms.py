@@ -1,0 +1,68 @@
+"""Form pieces: a labelled field with its error beside it, a form-level alert."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+
+def field_error(message: rx.Var) -> rx.Component:
+    return rx.cond(
+        message != "",
+        rx.text(rx.icon("circle-alert", size=12), " ", message, size="1", color=rx.color("red", 11), role="alert"),
+    )
+
+
+def text_field(
+    label: str,
+    name: str,
+    errors: rx.Var,
+    *,
+    type: str = "text",
+    placeholder: str = "",
+    autocomplete: str | None = None,
+    hint: str | None = None,
+    **props: Any,
+) -> rx.Component:
+    error = errors.get(name, "").to(str)  # type: ignore[attr-defined]
+    return rx.vstack(
+        rx.el.label(rx.text(label, size="2", weight="medium"), html_for=name),
+        rx.input(
+            name=name,
+            id=name,
+            type=type,
+            placeholder=placeholder,
+            auto_complete=autocomplete,
+            size="3",
+            width="100%",
+            color_scheme=rx.cond(error != "", "red", "gray"),
+            aria_invalid=rx.cond(error != "", "true", "false"),
+            **props,
+        ),
+        rx.cond(hint is not None and error == "", rx.text(hint or "", size="1", color=rx.color("gray", 10))) if hint else rx.fragment(),
+        field_error(error),
+        spacing="1",
+        width="100%",
+        align="stretch",
+    )
+
+
+def form_alert(message: rx.Var) -> rx.Component:
+    return rx.cond(
+        message != "",
+        rx.callout(message, icon="triangle-alert", color_scheme="red", role="alert", width="100%"),
+    )
+
+
+def centered_card(*children: rx.Component, max_width: str = "440px") -> rx.Component:
+    return rx.center(
+        rx.card(
+            rx.vstack(*children, spacing="5", width="100%", align="stretch"),
+            size="4",
+            width="100%",
+            max_width=max_width,
+        ),
+        padding_y="32px",
+        width="100%",
+    )

@@ -1,0 +1,220 @@
+"""The page shell: header, navigation, footer, and the auth guard every page shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import reflex as rx
+
+from bartr import routes
+from bartr.state.auth import AuthState
+
+NAV = [
+    ("Marketplace", routes.MARKETPLACE, "store"),
+    ("Sessions", routes.SESSIONS, "calendar-clock"),
+    ("Messages", routes.MESSAGES, "message-circle"),
+    ("Wallet", routes.WALLET, "wallet"),
+]
+
+
+def logo() -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.box(
+                rx.icon("repeat-2", size=18, color="white"),
+                background=rx.color("accent", 9),
+                border_radius="10px",
+                padding="6px",
+                display="flex",
+            ),
+            rx.text("BARTR", weight="bold", size="5", letter_spacing="0.06em", color=rx.color("gray", 12)),
+            spacing="2",
+            align="center",
+        ),
+        href=routes.HOME,
+        underline="none",
+        aria_label="BARTR home",
+    )
+
+
+def nav_link(label: str, href: str, icon: str) -> rx.Component:
+    active = AuthState.router.url.path.startswith(href)
+    return rx.link(
+        rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2", weight="medium"), spacing="2", align="center"),
+        href=href,
+        underline="none",
+        color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 11)),
+        background=rx.cond(active, rx.color("accent", 3), "transparent"),
+        padding_x="12px",
+        padding_y="6px",
+        border_radius="9999px",
+        _hover={"background": rx.color("gray", 3), "color": rx.color("gray", 12)},
+    )
+
+
+def user_menu() -> rx.Component:
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.button(
+                rx.avatar(src=AuthState.viewer_avatar, fallback=AuthState.viewer_name[:1], size="2", radius="full"),
+                rx.text(AuthState.viewer_name, size="2", display=["none", "none", "block"]),
+                rx.icon("chevron-down", size=14),
+                variant="ghost",
+                color_scheme="gray",
+                aria_label="Account menu",
+            )
+        ),
+        rx.menu.content(
+            rx.menu.item(rx.icon("user", size=14), "My public profile", on_click=rx.redirect(routes.profile(AuthState.viewer_handle))),  # type: ignore[arg-type]
+            rx.menu.item(rx.icon("pencil", size=14), "Edit profile", on_click=rx.redirect(routes.PROFILE_EDIT)),
+            rx.menu.item(rx.icon("settings", size=14), "Account & security", on_click=rx.redirect(routes.SETTINGS)),
+            rx.cond(
+                AuthState.is_admin,
+                rx.menu.item(rx.icon("shield", size=14), "Admin", on_click=rx.redirect(routes.ADMIN)),
+            ),
+            rx.menu.separator(),
+            rx.menu.item(rx.icon("log-out", size=14), "Log out", on_click=AuthState.log_out, color_scheme="red"),
+        ),
+    )
+
+
+def header() -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            logo(),
+            rx.cond(
+                AuthState.logged_in,
+                rx.hstack(*[nav_link(*item) for item in NAV],
+                          rx.cond(AuthState.is_admin, nav_link("Admin", routes.ADMIN, "shield")),
+                          spacing="1", display=["none", "none", "flex"]),
+            ),
+            rx.spacer(),
+            rx.cond(
+                AuthState.logged_in,
+                rx.hstack(
+                    rx.link(
+                        rx.badge(rx.icon("coins", size=14), AuthState.balance_label, " credits", size="2", variant="soft", radius="full"),
+                        href=routes.WALLET,
+                        underline="none",
+                        aria_label="Wallet balance",
+                    ),
+                    user_menu(),
+                    spacing="3",
+                    align="center",
+                ),
+                rx.hstack(
+                    rx.link(rx.button("Log in", variant="ghost", color_scheme="gray"), href=routes.LOGIN),
+                    rx.link(rx.button("Join BARTR"), href=routes.SIGNUP),
+                    spacing="2",
+                ),
+            ),
+            rx.color_mode.button(variant="ghost", color_scheme="gray", aria_label="Toggle dark mode"),
+            align="center",
+            spacing="4",
+            max_width="1200px",
+            margin_x="auto",
+            padding_x=["16px", "24px"],
+            height="64px",
+        ),
+        rx.cond(
+            AuthState.logged_in,
+            rx.hstack(
+                *[nav_link(*item) for item in NAV],
+                spacing="1",
+                overflow_x="auto",
+                padding_x="12px",
+                padding_bottom="8px",
+                display=["flex", "flex", "none"],
+            ),
+        ),
+        position="sticky",
+        top="0",
+        z_index="10",
+        background=rx.color("gray", 1, alpha=True),
+        backdrop_filter="blur(12px)",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+    )
+
+
+def footer() -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            rx.text("BARTR — one hour of teaching is one credit.", size="1", color=rx.color("gray", 10)),
+            rx.spacer(),
+            rx.text("Made by its community", size="1", color=rx.color("gray", 10)),
+            max_width="1200px",
+            margin_x="auto",
+            padding="24px",
+        ),
+        border_top=f"1px solid {rx.color('gray', 4)}",
+        margin_top="64px",
+    )
+
+
+def page_title(title: str | rx.Var, subtitle: str | rx.Var | None = None) -> rx.Component:
+    parts = [rx.heading(title, size="7", weight="bold")]
+    if subtitle is not None:
+        parts.append(rx.text(subtitle, size="3", color=rx.color("gray", 11)))
+    return rx.vstack(*parts, spacing="1", margin_bottom="24px")
+
+
+def loading_skeleton() -> rx.Component:
+    return rx.vstack(
+        rx.skeleton(height="32px", width="40%"),
+        rx.skeleton(height="120px", width="100%"),
+        rx.skeleton(height="120px", width="100%"),
+        spacing="4",
+        width="100%",
+    )
+
+
+def layout(content: rx.Component, *, member_only: bool) -> rx.Component:
+    body = (
+        rx.cond(AuthState.logged_in, content, loading_skeleton()) if member_only else content
+    )
+    return rx.box(
+        rx.el.a("Skip to content", href="#main", class_name="skip-link"),
+        header(),
+        rx.box(
+            body,
+            id="main",
+            max_width="1200px",
+            margin_x="auto",
+            padding_x=["16px", "24px"],
+            padding_top="32px",
+            min_height="70vh",
+        ),
+        footer(),
+        background=rx.color("gray", 1),
+        min_height="100vh",
+    )
+
+
+def page(
+    route: str,
+    title: str,
+    *,
+    member_only: bool = False,
+    admin_only: bool = False,
+    on_load: list | None = None,
+) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
+    """Register a page with the shell and its guard (`@page(route=..., title=...)`)."""
+    from bartr.app_pages import register
+
+    def decorator(fn: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
+        guard = (
+            AuthState.require_admin
+            if admin_only
+            else AuthState.require_login
+            if member_only
+            else AuthState.check_login
+        )
+        register(
+            route=route,
+            title=f"{title} · BARTR",
+            component=lambda: layout(fn(), member_only=member_only or admin_only),
+            on_load=[guard, *(on_load or [])],
+        )
+        return fn
+
+    return decorator

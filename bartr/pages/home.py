@@ -1,0 +1,136 @@
+"""The home page: the promise and live figures for visitors; a dashboard for members."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from bartr import routes
+from bartr.components.shell import page
+from bartr.state.auth import AuthState
+from bartr.state.home import HomeState
+
+
+def _figure(value: rx.Var, label: str) -> rx.Component:
+    return rx.vstack(
+        rx.text(value, size="8", weight="bold", color=rx.color("accent", 11)),
+        rx.text(label, size="2", color=rx.color("gray", 11)),
+        spacing="0",
+        align="center",
+    )
+
+
+def _step(number: str, title: str, text: str, icon: str) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.box(rx.icon(icon, size=20), color=rx.color("accent", 11), background=rx.color("accent", 3), padding="8px", border_radius="12px", display="flex"),
+                rx.text(number, size="1", weight="bold", color=rx.color("gray", 10)),
+                align="center",
+                justify="between",
+                width="100%",
+            ),
+            rx.heading(title, size="4"),
+            rx.text(text, size="2", color=rx.color("gray", 11)),
+            spacing="3",
+        ),
+        size="3",
+        width="100%",
+    )
+
+
+def _visitor() -> rx.Component:
+    return rx.vstack(
+        rx.vstack(
+            rx.badge("Skill barter · time credits", radius="full", variant="soft", size="2"),
+            rx.heading(
+                "Teach what you know. Learn what you love.",
+                size="9",
+                weight="bold",
+                text_align="center",
+                max_width="820px",
+                line_height="1.1",
+            ),
+            rx.text("One hour = one credit. No money changes hands between members.", size="5", color=rx.color("gray", 11), text_align="center"),
+            rx.hstack(
+                rx.link(rx.button("Join BARTR", size="4"), href=routes.SIGNUP),
+                rx.link(rx.button("Browse skills", size="4", variant="soft"), href=routes.MARKETPLACE),
+                spacing="3",
+                wrap="wrap",
+                justify="center",
+            ),
+            spacing="5",
+            align="center",
+            padding_y=["32px", "64px"],
+            width="100%",
+        ),
+        rx.card(
+            rx.grid(
+                _figure(HomeState.members, "members"),
+                _figure(HomeState.skills_offered, "skills offered"),
+                _figure(HomeState.hours_exchanged, "hours exchanged"),
+                columns="3",
+                spacing="4",
+                width="100%",
+            ),
+            size="3",
+            width="100%",
+            max_width="720px",
+            margin_x="auto",
+        ),
+        rx.grid(
+            _step("1", "Teach an hour", "Share what you are good at, from Spanish to sourdough. Each hour you teach earns one credit.", "graduation-cap"),
+            _step("2", "Learn an hour", "Spend credits with anyone in the community. Credits are held safely until the session happens.", "book-open"),
+            _step("3", "Swap and grow", "We match you with people who want what you teach and teach what you want.", "repeat-2"),
+            columns=rx.breakpoints(initial="1", md="3"),
+            spacing="4",
+            width="100%",
+            padding_top="48px",
+        ),
+        spacing="6",
+        width="100%",
+    )
+
+
+def _member() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Welcome back, ", AuthState.viewer_name, size="7"),
+        rx.grid(
+            rx.card(
+                rx.vstack(
+                    rx.text("Available credits", size="2", color=rx.color("gray", 11)),
+                    rx.text(AuthState.balance_label, size="8", weight="bold"),
+                    rx.link("Open wallet →", href=routes.WALLET, size="2"),
+                    spacing="1",
+                ),
+                size="3",
+            ),
+            rx.card(
+                rx.vstack(
+                    rx.text("Find your next lesson", size="2", color=rx.color("gray", 11)),
+                    rx.text("People who teach what you want to learn.", size="3", weight="medium"),
+                    rx.link("Browse the marketplace →", href=routes.MARKETPLACE, size="2"),
+                    spacing="1",
+                ),
+                size="3",
+            ),
+            rx.card(
+                rx.vstack(
+                    rx.text("Your sessions", size="2", color=rx.color("gray", 11)),
+                    rx.text("Requests, upcoming lessons and history.", size="3", weight="medium"),
+                    rx.link("Open sessions →", href=routes.SESSIONS, size="2"),
+                    spacing="1",
+                ),
+                size="3",
+            ),
+            columns=rx.breakpoints(initial="1", md="3"),
+            spacing="4",
+            width="100%",
+        ),
+        spacing="5",
+        width="100%",
+    )
+
+
+@page(routes.HOME, "Teach what you know, learn what you love", on_load=[HomeState.load])
+def home_page() -> rx.Component:
+    return rx.cond(AuthState.logged_in, _member(), _visitor())

@@ -1,0 +1,64 @@
+"""Every URL of the app, built in one place so no page spells a path by hand."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, urlencode
+
+HOME = "/"
+LOGIN = "/login"
+SIGNUP = "/signup"
+ONBOARDING = "/onboarding"
+MARKETPLACE = "/marketplace"
+SESSIONS = "/sessions"
+MESSAGES = "/messages"
+WALLET = "/wallet"
+PROFILE_EDIT = "/profile"
+SETTINGS = "/settings"
+ADMIN = "/admin"
+
+# Dynamic route patterns (Reflex syntax) and their builders.
+PROFILE_PATTERN = "/u/[handle]"
+SESSION_PATTERN = "/sessions/[session_id]"
+
+
+def profile(handle: Any) -> Any:
+    """Accepts a str or a Reflex string Var (pages build links from state)."""
+    return f"/u/{quote(handle)}" if isinstance(handle, str) else "/u/" + handle
+
+
+def session(session_id: Any) -> Any:
+    return f"/sessions/{session_id}" if isinstance(session_id, int) else "/sessions/" + session_id.to_string()
+
+
+def login(next_path: str | None = None) -> str:
+    if next_path and next_path.startswith("/") and not next_path.startswith("//"):
+        return f"{LOGIN}?{urlencode({'next': next_path})}"
+    return LOGIN
+
+
+def signup(ref: str | None = None) -> str:
+    return f"{SIGNUP}?{urlencode({'ref': ref})}" if ref else SIGNUP
+
+
+def safe_next(next_path: str | None, default: str = HOME) -> str:
+    """Only same-site relative paths: an open redirect would make phishing easy."""
+    if next_path and next_path.startswith("/") and not next_path.startswith("//") and "\\" not in next_path:
+        return next_path
+    return default
+
+
+def marketplace(query: dict[str, str] | None = None) -> str:
+    return f"{MARKETPLACE}?{urlencode(query)}" if query else MARKETPLACE
+
+
+def session_ics(session_id: int) -> str:
+    return f"/api/calendar/session/{session_id}.ics"
+
+
+def calendar_feed(token: str) -> str:
+    return f"/api/calendar/feed/{token}.ics"
+
+
+def avatar(path: str | None) -> str:
+    return f"/api/media/avatars/{path}" if path else ""
