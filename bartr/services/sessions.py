@@ -399,7 +399,7 @@ def allowed_actions(
 # --------------------------------------------------------------------------- database helpers
 
 
-def _lock_session(db: Session, session_id: int) -> SkillSession:
+def lock_session(db: Session, session_id: int) -> SkillSession:
     """Load the session row under a row lock (PostgreSQL) and with fresh values.
 
     On SQLite the unit of work's BEGIN IMMEDIATE already serialises writers; re-reading with
@@ -747,7 +747,7 @@ def do_accept(
 ) -> SkillSession:
     """The responder picks one of the open times: the session is scheduled."""
     now = _now(now)
-    session = _lock_session(db, session_id)
+    session = lock_session(db, session_id)
     check_accept(session, actor=actor, now=now)
     if starts_at.tzinfo is None:
         raise ValidationFailed("Choose one of the proposed times.")
@@ -790,7 +790,7 @@ def do_decline(
     db: Session, *, actor: User, session_id: int, reason: str = "", now: datetime | None = None
 ) -> SkillSession:
     now = _now(now)
-    session = _lock_session(db, session_id)
+    session = lock_session(db, session_id)
     check_decline(session, actor=actor, now=now)
     note = clean_text(reason, field="reason", label="Reason", max_length=MAX_REASON, required=False)
     session.expires_at = None
@@ -819,7 +819,7 @@ def do_propose_reschedule(
 ) -> SkillSession:
     """Offer 1-3 new times; the other person answers. An agreed time is released."""
     now = _now(now)
-    session = _lock_session(db, session_id)
+    session = lock_session(db, session_id)
     check_propose_reschedule(session, actor=actor, now=now)
     side = side_of(session, actor)
     assert side is not None
@@ -862,7 +862,7 @@ def do_withdraw(
     db: Session, *, actor: User, session_id: int, now: datetime | None = None
 ) -> SkillSession:
     now = _now(now)
-    session = _lock_session(db, session_id)
+    session = lock_session(db, session_id)
     check_withdraw(session, actor=actor, now=now)
     settlement = policy.Settlement(to_teacher=0, to_learner=session.cost)
     session.expires_at = None
@@ -901,7 +901,7 @@ def do_cancel(
 ) -> SkillSession:
     """Either side cancels before the start; credits move by the written policy."""
     now = _now(now)
-    session = _lock_session(db, session_id)
+    session = lock_session(db, session_id)
     check_cancel(session, actor=actor, now=now)
     text = clean_text(reason, field="reason", label="Reason", max_length=MAX_REASON, required=False)
     settlement = cancellation_preview(session, actor=actor, now=now)
@@ -929,7 +929,7 @@ def do_mark_complete(
 ) -> SkillSession:
     """The teacher says it happened; the learner confirms (or disputes) next."""
     now = _now(now)
-    session = _lock_session(db, session_id)
+    session = lock_session(db, session_id)
     check_mark_complete(session, actor=actor, now=now)
     session.teacher_marked_complete_at = now
     _record(
@@ -964,7 +964,7 @@ def do_confirm_complete(
     db: Session, *, actor: User, session_id: int, now: datetime | None = None
 ) -> SkillSession:
     now = _now(now)
-    session = _lock_session(db, session_id)
+    session = lock_session(db, session_id)
     check_confirm_complete(session, actor=actor, now=now)
     return _complete(db, session, actor=actor, action="confirm_complete", now=now)
 
@@ -975,7 +975,7 @@ def do_report_no_show(
     """The side that showed up reports the other absent. Credits stay held while the other
     side may dispute; the job then closes the session as a no-show by the policy."""
     now = _now(now)
-    session = _lock_session(db, session_id)
+    session = lock_session(db, session_id)
     check_report_no_show(session, actor=actor, now=now)
     side = side_of(session, actor)
     assert side is not None
@@ -1000,7 +1000,7 @@ def do_dispute(
 ) -> SkillSession:
     """Credits stay in escrow until an admin resolves the dispute."""
     now = _now(now)
-    session = _lock_session(db, session_id)
+    session = lock_session(db, session_id)
     check_dispute(session, actor=actor, now=now)
     text = clean_text(
         reason, field="reason", label="What went wrong", max_length=MAX_REASON, required=True
@@ -1037,7 +1037,7 @@ def do_resolve_dispute(
     """An admin decides: pay the teacher (completed), refund the learner (cancelled) or split
     (completed, half each)."""
     now = _now(now)
-    session = _lock_session(db, session_id)
+    session = lock_session(db, session_id)
     check_resolve_dispute(session, actor=actor, now=now)
     try:
         outcome = DisputeResolution(resolution)
@@ -1067,7 +1067,7 @@ def do_resolve_dispute(
 
 def do_expire(db: Session, *, session_id: int, now: datetime | None = None) -> SkillSession:
     now = _now(now)
-    session = _lock_session(db, session_id)
+    session = lock_session(db, session_id)
     check_expire(session, now=now)
     settlement = policy.Settlement(to_teacher=0, to_learner=session.cost)
     _close_escrow(db, session, settlement)
@@ -1085,7 +1085,7 @@ def do_expire(db: Session, *, session_id: int, now: datetime | None = None) -> S
 
 def do_auto_complete(db: Session, *, session_id: int, now: datetime | None = None) -> SkillSession:
     now = _now(now)
-    session = _lock_session(db, session_id)
+    session = lock_session(db, session_id)
     check_auto_complete(session, now=now)
     return _complete(db, session, actor=None, action="auto_complete", now=now)
 
@@ -1094,7 +1094,7 @@ def do_finalize_no_show(
     db: Session, *, session_id: int, now: datetime | None = None
 ) -> SkillSession:
     now = _now(now)
-    session = _lock_session(db, session_id)
+    session = lock_session(db, session_id)
     check_finalize_no_show(session, now=now)
     assert session.no_show_reported_by is not None
     absent = _other(Side(session.no_show_reported_by))
