@@ -1,0 +1,341 @@
+"""Buying credit packs with Stripe Checkout, and the signed webhooks that credit them.
+
+Flow: `do_start_checkout` writes a pending `Payment` and creates a Checkout Session whose
+`client_reference_id` is the payment id; Stripe redirects the buyer to its hosted page.
+Credits move only when a signed `checkout.session.completed` (paid) or
+`checkout.session.async_payment_succeeded` webhook arrives, under the ledger key
+`stripe:checkout:<checkout session id>`: however many events name the same checkout,
+the pack is credited once. Events are deduplicated by id first (`stripe_events`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import stripe
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bartr.models.accounts import User, UserStatus
+from bartr.models.base import utcnow
+from bartr.models.ledger import Payment, PaymentStatus, StripeEvent, TransactionKind
+from bartr.services import ledger
+from bartr.services.credits import credits as to_minor
+from bartr.services.errors import DomainError, NotAllowed, NotFound, ValidationFailed
+from bartr.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+TOLERANCE_SECONDS = 300
+CURRENCY = "eur"
+
+
+class BadSignature(DomainError):
+    """A webhook whose signature or timestamp does not check out; nothing was done."""
+
+
+class PaymentProviderError(DomainError):
+    """Stripe could not be reached or refused the request; nothing was charged."""
+
+
+@dataclass(frozen=True)
+class CreditPack:
+    id: str
+    credits: int  # whole credits
+    price_cents: int
+
+    @property
+    def minor(self) -> int:
+        return to_minor(self.credits)
+
+    @property
+    def label(self) -> str:
+        return self.id.replace("-", " ").replace("_", " ").title()
+
+    @property
+    def price_text(self) -> str:
+        return f"€{self.price_cents / 100:.2f}"
+
+
+def parse_packs(spec: str) -> list[CreditPack]:
+    """'starter:5:2500,learner:12:5500' -> packs; a malformed entry is a configuration error."""
+    packs: list[CreditPack] = []
+    for raw in spec.split(","):
+        item = raw.strip()
+        if not item:
+            continue
+        parts = item.split(":")
+        if len(parts) != 3:
+            raise ValueError(f"credit pack {item!r} is not 'id:credits:price_cents'")
+        pack_id, n, cents = parts[0].strip(), int(parts[1]), int(parts[2])
+        if not pack_id or n <= 0 or cents <= 0:
+            raise ValueError(f"credit pack {item!r} needs an id and positive numbers")
+        packs.append(CreditPack(id=pack_id, credits=n, price_cents=cents))
+    return packs
+
+
+def list_packs() -> list[CreditPack]:
+    return parse_packs(get_settings().credit_packs)
+
+
+def find_pack(pack_id: str) -> CreditPack:
+    for pack in list_packs():
+        if pack.id == (pack_id or "").strip():
+            return pack
+    raise ValidationFailed("Choose one of the credit packs on offer.", field="pack_id")
+
+
+def payments_enabled() -> bool:
+    return get_settings().stripe_enabled
+
+
+def _require_enabled() -> None:
+    if not payments_enabled():
+        raise NotAllowed(
+            "Payments are switched off on this server, so credits can't be bought here. "
+            "You can still earn credits by teaching."
+        )
+
+
+def _stripe_client() -> stripe.StripeClient:
+    settings = get_settings()
+    base: dict[str, str] = {}
+    if settings.stripe_api_base:
+        base["api"] = settings.stripe_api_base.rstrip("/")
+    return stripe.StripeClient(
+        settings.stripe_secret_key,
+        base_addresses=base,  # type: ignore[arg-type]
+        max_network_retries=1,
+        http_client=stripe.new_default_http_client(timeout=20),
+    )
+
+
+def do_start_checkout(
+    db: Session, *, actor: User, pack_id: str, success_url: str, cancel_url: str
+) -> str:
+    """Record a pending payment and open a Stripe Checkout Session; returns its URL."""
+    _require_enabled()
+    if actor.status != UserStatus.ACTIVE:
+        raise NotAllowed("This account is suspended.")
+    pack = find_pack(pack_id)
+    assert actor.id is not None
+    payment = Payment(
+        user_id=actor.id,
+        pack_id=pack.id,
+        credits=pack.minor,
+        amount_cents=pack.price_cents,
+        currency=CURRENCY,
+    )
+    db.add(payment)
+    db.flush()
+    assert payment.id is not None
+    params: dict[str, Any] = {
+        "mode": "payment",
+        "line_items": [
+            {
+                "quantity": 1,
+                "price_data": {
+                    "currency": CURRENCY,
+                    "unit_amount": pack.price_cents,
+                    "product_data": {"name": f"BARTR {pack.label}: {pack.credits} credits"},
+                },
+            }
+        ],
+        "client_reference_id": str(payment.id),
+        "customer_email": actor.email,
+        "metadata": {
+            "payment_id": str(payment.id),
+            "user_id": str(actor.id),
+            "pack_id": pack.id,
+        },
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+    }
+    try:
+        session = _stripe_client().v1.checkout.sessions.create(
+            params=params,  # type: ignore[arg-type]
+            options={"idempotency_key": f"bartr-checkout-{payment.id}"},
+        )
+    except stripe.StripeError as exc:
+        log.warning("Stripe checkout creation failed for payment %s: %s", payment.id, exc)
+        raise PaymentProviderError(
+            "We couldn't reach the payment provider. Nothing was charged; try again in a minute."
+        ) from exc
+    payment.stripe_checkout_session_id = session.id
+    db.add(payment)
+    db.flush()
+    if not session.url:
+        raise PaymentProviderError("The payment provider did not return a checkout page.")
+    return str(session.url)
+
+
+def list_payments(db: Session, *, actor: User) -> list[Payment]:
+    """The actor's own purchases, newest first."""
+    return list(
+        db.exec(
+            select(Payment)
+            .where(Payment.user_id == actor.id)
+            .order_by(col(Payment.created_at).desc(), col(Payment.id).desc())
+        ).all()
+    )
+
+
+def get_payment(db: Session, *, actor: User, payment_id: int) -> Payment:
+    payment = db.get(Payment, payment_id)
+    if payment is None or (payment.user_id != actor.id and not actor.is_admin):
+        raise NotFound("No such payment.")
+    return payment
+
+
+# --------------------------------------------------------------------------- webhooks
+
+
+def _header_timestamp(sig_header: str) -> int:
+    for item in sig_header.split(","):
+        name, _, value = item.strip().partition("=")
+        if name == "t":
+            return int(value)
+    raise ValueError("no timestamp")
+
+
+def verify_event(payload: bytes, sig_header: str, *, now: datetime | None = None) -> dict[str, Any]:
+    """The event as a dict, if signed with our secret within 300 s either side of now."""
+    secret = get_settings().stripe_webhook_secret
+    if not secret:
+        raise BadSignature("Webhook secret is not configured.")
+    try:
+        stripe.Webhook.construct_event(payload, sig_header, secret, tolerance=TOLERANCE_SECONDS)
+        timestamp = _header_timestamp(sig_header or "")
+        event = json.loads(payload)
+    except (stripe.SignatureVerificationError, ValueError, UnicodeDecodeError) as exc:
+        raise BadSignature("Invalid Stripe signature.") from exc
+    current = now.timestamp() if now is not None else time.time()
+    # The library checks staleness against the clock but accepts any future timestamp.
+    if abs(timestamp - current) > TOLERANCE_SECONDS:
+        raise BadSignature("Stripe signature timestamp is outside the tolerance window.")
+    if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
+        raise BadSignature("Malformed Stripe event.")
+    return event
+
+
+def _payment_for_checkout(db: Session, session: dict[str, Any]) -> Payment | None:
+    checkout_id = session.get("id")
+    payment = db.exec(
+        select(Payment).where(Payment.stripe_checkout_session_id == checkout_id)
+    ).first()
+    if payment is not None:
+        return payment
+    # The webhook can beat the commit that stored the session id: fall back to our id.
+    ref = session.get("client_reference_id") or (session.get("metadata") or {}).get("payment_id")
+    try:
+        payment = db.get(Payment, int(ref)) if ref else None
+    except (TypeError, ValueError):
+        return None
+    if payment is None:
+        return None
+    if payment.stripe_checkout_session_id not in (None, checkout_id):
+        return None
+    return payment
+
+
+def _credit_checkout(db: Session, session: dict[str, Any], now: datetime) -> str:
+    checkout_id = str(session.get("id") or "")
+    payment = _payment_for_checkout(db, session)
+    if payment is None:
+        log.warning("Stripe checkout %s matches no payment; ignored", checkout_id)
+        return "unknown payment"
+    amount, currency = session.get("amount_total"), session.get("currency")
+    if amount != payment.amount_cents or (currency or "").lower() != payment.currency:
+        log.error(
+            "Stripe checkout %s paid %s %s but payment %s expects %s %s; not credited",
+            checkout_id,
+            amount,
+            currency,
+            payment.id,
+            payment.amount_cents,
+            payment.currency,
+        )
+        return "amount mismatch"
+    assert payment.id is not None
+    pack_name = payment.pack_id.replace("-", " ").replace("_", " ").title()
+    ledger.grant(
+        db,
+        user_id=payment.user_id,
+        amount=payment.credits,
+        system=ledger.SYSTEM_PURCHASES,
+        kind=TransactionKind.PURCHASE,
+        key=f"stripe:checkout:{checkout_id}",
+        memo=f"Credit pack: {pack_name}",
+        cause_type="payment",
+        cause_id=payment.id,
+    )
+    payment.stripe_checkout_session_id = checkout_id
+    payment.status = PaymentStatus.PAID
+    payment.paid_at = payment.paid_at or now
+    db.add(payment)
+    db.flush()
+    return "credited"
+
+
+def _on_checkout_completed(db: Session, session: dict[str, Any], now: datetime) -> str:
+    if session.get("payment_status") != "paid":
+        return "awaiting payment"  # delayed methods finish with async_payment_succeeded
+    return _credit_checkout(db, session, now)
+
+
+def _on_async_payment_succeeded(db: Session, session: dict[str, Any], now: datetime) -> str:
+    return _credit_checkout(db, session, now)
+
+
+def _on_checkout_expired(db: Session, session: dict[str, Any], now: datetime) -> str:
+    payment = _payment_for_checkout(db, session)
+    if payment is None:
+        return "unknown payment"
+    # Conditional update: never turns a paid payment (or one being paid) into expired.
+    result = db.exec(  # type: ignore[call-overload]
+        update(Payment)
+        .where(col(Payment.id) == payment.id, col(Payment.status) == PaymentStatus.PENDING)
+        .values(status=PaymentStatus.EXPIRED)
+    )
+    db.refresh(payment)
+    return "expired" if result.rowcount else "already settled"
+
+
+Handler = Callable[[Session, dict[str, Any], datetime], str]
+
+HANDLERS: dict[str, Handler] = {
+    "checkout.session.completed": _on_checkout_completed,
+    "checkout.session.async_payment_succeeded": _on_async_payment_succeeded,
+    "checkout.session.expired": _on_checkout_expired,
+}
+
+
+def handle_stripe_event(
+    db: Session, *, payload: bytes, sig_header: str, now: datetime | None = None
+) -> str:
+    """Verify, deduplicate and dispatch one webhook delivery; returns what was done."""
+    event = verify_event(payload, sig_header, now=now)
+    now = now or utcnow()
+    event_id, event_type = str(event["id"])[:255], str(event["type"])[:100]
+    if db.get(StripeEvent, event_id) is not None:
+        return "duplicate"
+    try:
+        with db.begin_nested():
+            db.add(StripeEvent(id=event_id, type=event_type, received_at=now))
+            db.flush()
+    except IntegrityError:
+        return "duplicate"  # the same event is being handled by a concurrent delivery
+    handler = HANDLERS.get(event_type)
+    if handler is None:
+        return "ignored"
+    obj = (event.get("data") or {}).get("object") or {}
+    outcome = handler(db, obj, now)
+    log.info("Stripe event %s (%s): %s", event_id, event_type, outcome)
+    return outcome
