@@ -62,7 +62,7 @@ def _make_handler(stub: StripeStub) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        def do_POST(self) -> None:  # http.server calls it by this name
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length).decode()
             stub.requests.append(

@@ -16,17 +16,16 @@ from starlette.testclient import TestClient
 from bartr.api.stripe_webhook import stripe_webhook
 from bartr.models.ledger import LedgerTransaction, Payment, StripeEvent
 from bartr.services import ledger
-from tests.api.stripe_stub import (  # noqa: F401
-    StripeStub,
-    checkout_event,
-    sign,
-    stripe_off,
-    stripe_on,
-    stripe_stub,
-)
+from tests.api import stripe_stub as stub
+from tests.api.stripe_stub import StripeStub, checkout_event, sign
 from tests.factories import make_user
 
 URL = "/api/stripe/webhook"
+
+# Fixtures shared with the payments service tests.
+stripe_stub = stub.stripe_stub
+stripe_on = stub.stripe_on
+stripe_off = stub.stripe_off
 
 
 @pytest.fixture

@@ -8,8 +8,14 @@ from sqlmodel import Session, func, select
 from bartr.models.ledger import Payment
 from bartr.services import payments
 from bartr.services.errors import NotAllowed, NotFound, ValidationFailed
-from tests.api.stripe_stub import StripeStub, stripe_off, stripe_on, stripe_stub  # noqa: F401
+from tests.api import stripe_stub as stub
+from tests.api.stripe_stub import StripeStub
 from tests.factories import make_user
+
+# Fixtures shared with the webhook tests.
+stripe_stub = stub.stripe_stub
+stripe_on = stub.stripe_on
+stripe_off = stub.stripe_off
 
 
 def _payment_count(db: Session) -> int:
