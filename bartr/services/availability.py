@@ -16,6 +16,7 @@ UTC slots (bit i = Monday 00:00 UTC + 30*i minutes) for the current week, stored
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -126,7 +127,7 @@ def clean_windows(raw: Iterable[tuple[int, str | int, str | int]]) -> list[Windo
     if len(windows) > MAX_WINDOWS:
         raise ValidationFailed(f"Add at most {MAX_WINDOWS} windows.", field="windows")
     windows.sort()
-    for a, b in zip(windows, windows[1:], strict=False):
+    for a, b in itertools.pairwise(windows):
         if a.weekday == b.weekday and b.start_minute < a.end_minute:
             raise ValidationFailed(f"{a.label} overlaps {b.label}.", field="windows")
     return windows

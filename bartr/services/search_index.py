@@ -157,9 +157,7 @@ def include_object(
         return False
     if type_ == "column" and (getattr(obj.table, "name", ""), name) in _MANAGED_COLUMNS:
         return False
-    if type_ == "index" and name in _MANAGED_INDEXES:
-        return False
-    return True
+    return not (type_ == "index" and name in _MANAGED_INDEXES)
 
 
 def _on_after_create(_target: Any, connection: Connection, **_kw: Any) -> None:

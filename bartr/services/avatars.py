@@ -1,0 +1,118 @@
+"""Profile pictures: validated by decoding, re-encoded clean, stored outside the web root.
+
+`process_avatar` trusts nothing about the upload: the size is bounded before decoding,
+the format is what Pillow finds in the bytes (never the file name), the pixel count is
+bounded before the image is decoded (decompression bombs), and the result is a fresh
+256x256 WebP with no metadata (EXIF, GPS, ICC, comments are all dropped).
+
+Files go to PROJECT_ROOT/data/media/avatars (not Reflex's public `/_upload` folder);
+`user.avatar_path` holds "avatars/<random>.webp", relative to the media root, for the
+protected media route to serve.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+import warnings
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlmodel import Session
+
+from bartr.models.accounts import User
+from bartr.services.errors import ValidationFailed
+from bartr.settings import PROJECT_ROOT, get_settings
+
+AVATAR_SIZE = 256
+MAX_PIXELS = 40_000_000  # 40 MP; more than any phone photo, far below a bomb
+MAX_SIDE = 12_000
+ALLOWED_FORMATS = {"PNG", "JPEG", "WEBP", "GIF"}
+MEDIA_ROOT = PROJECT_ROOT / "data" / "media"
+DEFAULT_AVATAR_DIR = MEDIA_ROOT / "avatars"
+AVATAR_PREFIX = "avatars"
+
+
+def _fail(message: str) -> ValidationFailed:
+    return ValidationFailed(message, field="avatar")
+
+
+def process_avatar(data: bytes) -> bytes:
+    """Validate an uploaded image and return a clean 256x256 WebP."""
+    limit = get_settings().avatar_max_bytes
+    if not data:
+        raise _fail("Choose an image file.")
+    if len(data) > limit:
+        raise _fail(f"That image is too large; use one under {limit // (1024 * 1024)} MB.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                fmt = probe.format
+                width, height = probe.size
+            if fmt not in ALLOWED_FORMATS:
+                raise _fail("Use a PNG, JPEG, WebP or GIF image.")
+            if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
+                raise _fail("That image has too many pixels; use a smaller picture.")
+            if min(width, height) < 1:
+                raise _fail("That image is empty.")
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()
+                image = ImageOps.exif_transpose(image)
+                image = (
+                    image.convert("RGBA")
+                    if image.mode in ("RGBA", "LA", "P")
+                    else image.convert("RGB")
+                )
+                square = ImageOps.fit(
+                    image, (AVATAR_SIZE, AVATAR_SIZE), method=Image.Resampling.LANCZOS
+                )
+    except ValidationFailed:
+        raise
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
+        if isinstance(exc, UnidentifiedImageError):
+            raise _fail("That file is not an image we can read (PNG, JPEG, WebP or GIF).") from exc
+        raise _fail("That image has too many pixels; use a smaller picture.") from exc
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise _fail("That image seems damaged; try another file.") from exc
+    # A fresh image carries no metadata from the upload.
+    clean = Image.new(square.mode, square.size)
+    clean.paste(square)
+    out = io.BytesIO()
+    clean.save(out, format="WEBP", quality=85, method=4)
+    return out.getvalue()
+
+
+def avatar_file(avatar_path: str, *, media_root: Path = MEDIA_ROOT) -> Path | None:
+    """The file for a stored avatar_path, or None if the path is not one of ours."""
+    parts = Path(avatar_path).parts
+    if len(parts) != 2 or parts[0] != AVATAR_PREFIX or not parts[1].endswith(".webp"):
+        return None
+    if not all(ch.isalnum() or ch in "-_." for ch in parts[1]):
+        return None
+    return media_root / AVATAR_PREFIX / parts[1]
+
+
+def do_set_avatar(
+    db: Session, *, actor: User, data: bytes, storage_dir: Path = DEFAULT_AVATAR_DIR
+) -> str:
+    """Store a new avatar for the actor; returns the new avatar_path.
+
+    The previous file is left in place: the caller's transaction may still roll back, and
+    a stale file is harmless (names are random); a periodic sweep can remove orphans.
+    """
+    webp = process_avatar(data)
+    storage_dir.mkdir(parents=True, exist_ok=True)
+    name = f"{secrets.token_urlsafe(16)}.webp"
+    target = storage_dir / name
+    tmp = target.with_suffix(".tmp")
+    tmp.write_bytes(webp)
+    tmp.replace(target)
+    actor.avatar_path = f"{AVATAR_PREFIX}/{name}"
+    db.add(actor)
+    db.flush()
+    return actor.avatar_path
