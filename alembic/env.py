@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 import bartr.models  # noqa: F401
 from bartr.db import get_engine, make_engine
+from bartr.services.search_index import include_object
 
 target_metadata = SQLModel.metadata
 
@@ -29,6 +30,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

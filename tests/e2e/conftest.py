@@ -1,0 +1,137 @@
+"""End-to-end fixtures: the real app (production build) on a throw-away SQLite database,
+driven by Playwright in Debian's Chromium.
+
+The app is built and started once per test run (`reflex run --env prod`) on its own port;
+the first build takes about a minute, later runs reuse `.web/`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("BARTR_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]  # fmt: skip
+E2E_PORT = int(os.environ.get("BARTR_E2E_PORT", "3111"))
+
+pytestmark = pytest.mark.xdist_group("e2e")
+
+
+def _wait_for(url: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as resp:  # noqa: S310 (loopback only)
+                if resp.status < 500:
+                    return
+        except Exception as exc:  # still starting
+            last = exc
+        time.sleep(1)
+    raise RuntimeError(f"app did not answer at {url} within {timeout:.0f}s: {last}")
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+@pytest.fixture(scope="session")
+def app_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    data = tmp_path_factory.mktemp("e2e")
+    base = f"http://localhost:{E2E_PORT}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{data / 'e2e.db'}",
+        "BARTR_ENVIRONMENT": "test",
+        "BARTR_BCRYPT_ROUNDS": "4",
+        "BARTR_ALLOWED_ORIGINS": base,
+        "BARTR_PUBLIC_URL": base,
+        "BARTR_MEDIA_DIR": str(data / "media"),
+        "REFLEX_API_URL": base,
+        "REFLEX_USE_SYSTEM_BUN": "1",
+        "REFLEX_TELEMETRY_ENABLED": "false",
+        "REFLEX_CHECK_LATEST_VERSION": "0",
+        "PATH": f"{ROOT / '.tools' / 'node_modules' / '.bin'}:{os.environ.get('PATH', '')}",
+    }
+    env.pop("REDIS_URL", None)
+    subprocess.run([sys.executable, "-m", "bartr.cli", "migrate"], cwd=ROOT, env=env, check=True)
+    return env
+
+
+@pytest.fixture(scope="session")
+def app_url(app_env: dict[str, str]) -> Iterator[str]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make browser` (Debian package chromium)")
+    if not _port_free(E2E_PORT):
+        pytest.fail(f"port {E2E_PORT} is busy; set BARTR_E2E_PORT")
+    log = open(Path(app_env["DATABASE_URL"].split("///")[1]).parent / "app.log", "w")  # noqa: SIM115
+    reflex = shutil.which("reflex", path=str(Path(sys.executable).parent)) or "reflex"
+    proc = subprocess.Popen(
+        [reflex, "run", "--env", "prod", "--frontend-port", str(E2E_PORT), "--backend-port", str(E2E_PORT), "--loglevel", "warning"],
+        cwd=ROOT,
+        env=app_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        _wait_for(f"http://localhost:{E2E_PORT}/api/health", timeout=420)
+        _wait_for(f"http://localhost:{E2E_PORT}/", timeout=60)
+        yield f"http://localhost:{E2E_PORT}"
+    finally:
+        os.killpg(proc.pid, 15)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser, app_url: str) -> Iterator[Page]:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=app_url)
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=app_url)
+    pg = ctx.new_page()
+    pg.set_default_timeout(20_000)
+    yield pg
+    ctx.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser, app_url: str) -> Iterator:
+    """Factory for extra, independent browser contexts (a second member)."""
+    contexts = []
+
+    def make() -> Page:
+        ctx = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=app_url)
+        contexts.append(ctx)
+        pg = ctx.new_page()
+        pg.set_default_timeout(20_000)
+        return pg
+
+    yield make
+    for ctx in contexts:
+        ctx.close()

@@ -1,0 +1,41 @@
+"""Steps a person takes, shared by the browser tests."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+PASSWORD = "a quiet walk in the park"
+
+
+def sign_up(page: Page, *, name: str, email: str, ref: str | None = None) -> None:
+    page.goto(f"/signup?ref={ref}" if ref else "/signup")
+    page.fill("#display_name", name)
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page).to_have_url(re.compile(r"/onboarding/?$"))
+
+
+def onboard(page: Page, *, bio: str = "I like teaching.", languages: tuple[str, ...] = ("English",), timezone: str = "Europe/Berlin") -> None:
+    expect(page.get_by_text("Tell the community about yourself")).to_be_visible()
+    page.fill("#bio", bio)
+    for lang in languages:
+        page.get_by_role("button", name=lang, exact=True).click()
+    page.locator("#timezone").click()
+    page.get_by_role("option", name=timezone, exact=True).click()
+    page.locator("#onboarding-finish").click()
+    expect(page.locator("#onboarding-done")).to_be_visible()
+
+
+def log_in(page: Page, *, email: str, password: str = PASSWORD) -> None:
+    page.goto("/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.get_by_role("button", name="Log in", exact=True).click()
+
+
+def log_out(page: Page) -> None:
+    page.get_by_label("Account menu").click()
+    page.get_by_role("menuitem", name="Log out").click()
