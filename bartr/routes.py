@@ -28,7 +28,11 @@ def profile(handle: Any) -> Any:
 
 
 def session(session_id: Any) -> Any:
-    return f"/sessions/{session_id}" if isinstance(session_id, int) else "/sessions/" + session_id.to_string()
+    return (
+        f"/sessions/{session_id}"
+        if isinstance(session_id, int)
+        else "/sessions/" + session_id.to_string()
+    )
 
 
 def login(next_path: str | None = None) -> str:
@@ -43,7 +47,12 @@ def signup(ref: str | None = None) -> str:
 
 def safe_next(next_path: str | None, default: str = HOME) -> str:
     """Only same-site relative paths: an open redirect would make phishing easy."""
-    if next_path and next_path.startswith("/") and not next_path.startswith("//") and "\\" not in next_path:
+    if (
+        next_path
+        and next_path.startswith("/")
+        and not next_path.startswith("//")
+        and "\\" not in next_path
+    ):
         return next_path
     return default
 

@@ -44,7 +44,7 @@ def main() -> None:
         for path in args.paths:
             page.goto(args.base + path)
             page.wait_for_timeout(1800)
-            name = (path.strip("/").replace("/", "_").replace("?", "_") or "home")
+            name = path.strip("/").replace("/", "_").replace("?", "_") or "home"
             suffix = ("-dark" if args.dark else "") + ("-phone" if args.phone else "")
             target = out / f"{name}{suffix}.png"
             page.screenshot(path=str(target), full_page=args.full)

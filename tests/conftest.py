@@ -67,7 +67,9 @@ def _truncate_pg(engine: Engine) -> None:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
     """A clean database with the current schema, on both backends."""
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("db") / "test.db"

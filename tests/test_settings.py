@@ -11,7 +11,9 @@ def test_local_mode_starts_without_secrets() -> None:
 
 def test_production_refuses_to_start_and_names_the_missing_secret() -> None:
     with pytest.raises(MissingSecrets) as err:
-        Settings(environment="production", secret_key="", stripe_secret_key="sk_test_x").check_ready()
+        Settings(
+            environment="production", secret_key="", stripe_secret_key="sk_test_x"
+        ).check_ready()
     assert "BARTR_SECRET_KEY" in str(err.value)
     assert "BARTR_STRIPE_WEBHOOK_SECRET" in str(err.value)
     Settings(environment="production", secret_key="s" * 40).check_ready()

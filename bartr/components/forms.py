@@ -10,7 +10,14 @@ import reflex as rx
 def field_error(message: rx.Var) -> rx.Component:
     return rx.cond(
         message != "",
-        rx.text(rx.icon("circle-alert", size=12), " ", message, size="1", color=rx.color("red", 11), role="alert"),
+        rx.text(
+            rx.icon("circle-alert", size=12),
+            " ",
+            message,
+            size="1",
+            color=rx.color("red", 11),
+            role="alert",
+        ),
     )
 
 
@@ -40,7 +47,12 @@ def text_field(
             aria_invalid=rx.cond(error != "", "true", "false"),
             **props,
         ),
-        rx.cond(hint is not None and error == "", rx.text(hint or "", size="1", color=rx.color("gray", 10))) if hint else rx.fragment(),
+        rx.cond(
+            hint is not None and error == "",
+            rx.text(hint or "", size="1", color=rx.color("gray", 10)),
+        )
+        if hint
+        else rx.fragment(),
         field_error(error),
         spacing="1",
         width="100%",

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import reflex as rx
 
 from bartr import routes
+from bartr.components.buttons import link_button
 from bartr.state.auth import AuthState
 
 NAV = [
@@ -27,7 +28,13 @@ def logo() -> rx.Component:
                 padding="6px",
                 display="flex",
             ),
-            rx.text("BARTR", weight="bold", size="5", letter_spacing="0.06em", color=rx.color("gray", 12)),
+            rx.text(
+                "BARTR",
+                weight="bold",
+                size="5",
+                letter_spacing="0.06em",
+                color=rx.color("gray", 12),
+            ),
             spacing="2",
             align="center",
         ),
@@ -40,7 +47,12 @@ def logo() -> rx.Component:
 def nav_link(label: str, href: str, icon: str) -> rx.Component:
     active = AuthState.router.url.path.startswith(href)
     return rx.link(
-        rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2", weight="medium"), spacing="2", align="center"),
+        rx.hstack(
+            rx.icon(icon, size=16),
+            rx.text(label, size="2", weight="medium"),
+            spacing="2",
+            align="center",
+        ),
         href=href,
         underline="none",
         color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 11)),
@@ -56,7 +68,12 @@ def user_menu() -> rx.Component:
     return rx.menu.root(
         rx.menu.trigger(
             rx.button(
-                rx.avatar(src=AuthState.viewer_avatar, fallback=AuthState.viewer_name[:1], size="2", radius="full"),
+                rx.avatar(
+                    src=AuthState.viewer_avatar,
+                    fallback=AuthState.viewer_name[:1],
+                    size="2",
+                    radius="full",
+                ),
                 rx.text(AuthState.viewer_name, size="2", display=["none", "none", "block"]),
                 rx.icon("chevron-down", size=14),
                 variant="ghost",
@@ -65,15 +82,34 @@ def user_menu() -> rx.Component:
             )
         ),
         rx.menu.content(
-            rx.menu.item(rx.icon("user", size=14), "My public profile", on_click=rx.redirect(routes.profile(AuthState.viewer_handle))),  # type: ignore[arg-type]
-            rx.menu.item(rx.icon("pencil", size=14), "Edit profile", on_click=rx.redirect(routes.PROFILE_EDIT)),
-            rx.menu.item(rx.icon("settings", size=14), "Account & security", on_click=rx.redirect(routes.SETTINGS)),
+            rx.menu.item(
+                rx.icon("user", size=14),
+                "My public profile",
+                on_click=rx.redirect(routes.profile(AuthState.viewer_handle)),
+            ),  # type: ignore[arg-type]
+            rx.menu.item(
+                rx.icon("pencil", size=14),
+                "Edit profile",
+                on_click=rx.redirect(routes.PROFILE_EDIT),
+            ),
+            rx.menu.item(
+                rx.icon("settings", size=14),
+                "Account & security",
+                on_click=rx.redirect(routes.SETTINGS),
+            ),
             rx.cond(
                 AuthState.is_admin,
-                rx.menu.item(rx.icon("shield", size=14), "Admin", on_click=rx.redirect(routes.ADMIN)),
+                rx.menu.item(
+                    rx.icon("shield", size=14), "Admin", on_click=rx.redirect(routes.ADMIN)
+                ),
             ),
             rx.menu.separator(),
-            rx.menu.item(rx.icon("log-out", size=14), "Log out", on_click=AuthState.log_out, color_scheme="red"),
+            rx.menu.item(
+                rx.icon("log-out", size=14),
+                "Log out",
+                on_click=AuthState.log_out,
+                color_scheme="red",
+            ),
         ),
     )
 
@@ -84,16 +120,26 @@ def header() -> rx.Component:
             logo(),
             rx.cond(
                 AuthState.logged_in,
-                rx.hstack(*[nav_link(*item) for item in NAV],
-                          rx.cond(AuthState.is_admin, nav_link("Admin", routes.ADMIN, "shield")),
-                          spacing="1", display=["none", "none", "flex"]),
+                rx.hstack(
+                    *[nav_link(*item) for item in NAV],
+                    rx.cond(AuthState.is_admin, nav_link("Admin", routes.ADMIN, "shield")),
+                    spacing="1",
+                    display=["none", "none", "flex"],
+                ),
             ),
             rx.spacer(),
             rx.cond(
                 AuthState.logged_in,
                 rx.hstack(
                     rx.link(
-                        rx.badge(rx.icon("coins", size=14), AuthState.balance_label, " credits", size="2", variant="soft", radius="full"),
+                        rx.badge(
+                            rx.icon("coins", size=14),
+                            AuthState.balance_label,
+                            " credits",
+                            size="2",
+                            variant="soft",
+                            radius="full",
+                        ),
                         href=routes.WALLET,
                         underline="none",
                         aria_label="Wallet balance",
@@ -103,12 +149,14 @@ def header() -> rx.Component:
                     align="center",
                 ),
                 rx.hstack(
-                    rx.link(rx.button("Log in", variant="ghost", color_scheme="gray"), href=routes.LOGIN),
-                    rx.link(rx.button("Join BARTR"), href=routes.SIGNUP),
+                    link_button("Log in", variant="ghost", color_scheme="gray", href=routes.LOGIN),
+                    link_button("Join BARTR", href=routes.SIGNUP),
                     spacing="2",
                 ),
             ),
-            rx.color_mode.button(variant="ghost", color_scheme="gray", aria_label="Toggle dark mode"),
+            rx.color_mode.button(
+                variant="ghost", color_scheme="gray", aria_label="Toggle dark mode"
+            ),
             align="center",
             spacing="4",
             max_width="1200px",
@@ -139,7 +187,9 @@ def header() -> rx.Component:
 def footer() -> rx.Component:
     return rx.box(
         rx.hstack(
-            rx.text("BARTR — one hour of teaching is one credit.", size="1", color=rx.color("gray", 10)),
+            rx.text(
+                "BARTR — one hour of teaching is one credit.", size="1", color=rx.color("gray", 10)
+            ),
             rx.spacer(),
             rx.text("Made by its community", size="1", color=rx.color("gray", 10)),
             max_width="1200px",
@@ -169,9 +219,7 @@ def loading_skeleton() -> rx.Component:
 
 
 def layout(content: rx.Component, *, member_only: bool) -> rx.Component:
-    body = (
-        rx.cond(AuthState.logged_in, content, loading_skeleton()) if member_only else content
-    )
+    body = rx.cond(AuthState.logged_in, content, loading_skeleton()) if member_only else content
     return rx.box(
         rx.el.a("Skip to content", href="#main", class_name="skip-link"),
         header(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from bartr import routes
+from bartr.components.buttons import link_button
 from bartr.components.forms import centered_card, field_error, form_alert, text_field
 from bartr.components.shell import page
 from bartr.state.account_forms import LoginState, OnboardingState, SignupState
@@ -15,13 +16,20 @@ def signup_page() -> rx.Component:
     return centered_card(
         rx.vstack(
             rx.heading("Join BARTR", size="7"),
-            rx.text("Teach what you know. Learn what you love. One hour = one credit.", color=rx.color("gray", 11)),
+            rx.text(
+                "Teach what you know. Learn what you love. One hour = one credit.",
+                color=rx.color("gray", 11),
+            ),
             spacing="2",
         ),
         rx.cond(
             SignupState.inviter_name != "",
             rx.callout(
-                rx.text("Invited by ", rx.text.strong(SignupState.inviter_name), ": you both gain credits once you finish setting up."),
+                rx.text(
+                    "Invited by ",
+                    rx.text.strong(SignupState.inviter_name),
+                    ": you both gain credits once you finish setting up.",
+                ),
                 icon="gift",
                 color_scheme="green",
             ),
@@ -29,11 +37,29 @@ def signup_page() -> rx.Component:
         form_alert(SignupState.form_error),
         rx.form(
             rx.vstack(
-                text_field("Display name", "display_name", SignupState.errors, placeholder="Maya Lopez", autocomplete="name", max_length=60),
-                text_field("Email", "email", SignupState.errors, type="email", placeholder="you@example.com", autocomplete="email"),
                 text_field(
-                    "Password", "password", SignupState.errors, type="password",
-                    autocomplete="new-password", hint="At least 10 characters. A short phrase works well.",
+                    "Display name",
+                    "display_name",
+                    SignupState.errors,
+                    placeholder="Maya Lopez",
+                    autocomplete="name",
+                    max_length=60,
+                ),
+                text_field(
+                    "Email",
+                    "email",
+                    SignupState.errors,
+                    type="email",
+                    placeholder="you@example.com",
+                    autocomplete="email",
+                ),
+                text_field(
+                    "Password",
+                    "password",
+                    SignupState.errors,
+                    type="password",
+                    autocomplete="new-password",
+                    hint="At least 10 characters. A short phrase works well.",
                 ),
                 rx.button("Create account", type="submit", size="3", width="100%"),
                 spacing="4",
@@ -43,7 +69,9 @@ def signup_page() -> rx.Component:
             reset_on_submit=False,
             width="100%",
         ),
-        rx.text("Already a member? ", rx.link("Log in", href=routes.LOGIN), size="2", align="center"),
+        rx.text(
+            "Already a member? ", rx.link("Log in", href=routes.LOGIN), size="2", align="center"
+        ),
     )
 
 
@@ -59,7 +87,13 @@ def login_page() -> rx.Component:
         rx.form(
             rx.vstack(
                 text_field("Email", "email", rx.Var.create({}), type="email", autocomplete="email"),
-                text_field("Password", "password", rx.Var.create({}), type="password", autocomplete="current-password"),
+                text_field(
+                    "Password",
+                    "password",
+                    rx.Var.create({}),
+                    type="password",
+                    autocomplete="current-password",
+                ),
                 rx.button("Log in", type="submit", size="3", width="100%"),
                 spacing="4",
                 width="100%",
@@ -68,7 +102,9 @@ def login_page() -> rx.Component:
             reset_on_submit=False,
             width="100%",
         ),
-        rx.text("New here? ", rx.link("Create an account", href=routes.SIGNUP), size="2", align="center"),
+        rx.text(
+            "New here? ", rx.link("Create an account", href=routes.SIGNUP), size="2", align="center"
+        ),
     )
 
 
@@ -106,7 +142,9 @@ def _about_you() -> rx.Component:
         ),
         rx.vstack(
             rx.text("Languages you speak", size="2", weight="medium"),
-            rx.flex(rx.foreach(OnboardingState.language_options, _language_chip), wrap="wrap", gap="2"),
+            rx.flex(
+                rx.foreach(OnboardingState.language_options, _language_chip), wrap="wrap", gap="2"
+            ),
             field_error(OnboardingState.errors.get("languages", "").to(str)),
             spacing="2",
             width="100%",
@@ -122,7 +160,11 @@ def _about_you() -> rx.Component:
                 name="timezone",
                 width="100%",
             ),
-            rx.text("Session times are always shown in your time zone.", size="1", color=rx.color("gray", 10)),
+            rx.text(
+                "Session times are always shown in your time zone.",
+                size="1",
+                color=rx.color("gray", 10),
+            ),
             field_error(OnboardingState.errors.get("timezone", "").to(str)),
             spacing="1",
             width="100%",
@@ -142,12 +184,16 @@ def onboarding_page() -> rx.Component:
                 rx.heading("You're all set", size="6"),
                 rx.cond(
                     OnboardingState.granted_label != "",
-                    rx.text("We added ", rx.text.strong(OnboardingState.granted_label, " welcome credits"), " to your wallet. Spend them on your first lesson."),
+                    rx.text(
+                        "We added ",
+                        rx.text.strong(OnboardingState.granted_label, " welcome credits"),
+                        " to your wallet. Spend them on your first lesson.",
+                    ),
                     rx.text("Your profile is saved."),
                 ),
                 rx.hstack(
-                    rx.link(rx.button("Add what you teach", variant="soft"), href=routes.PROFILE_EDIT),
-                    rx.link(rx.button("Explore the marketplace"), href=routes.MARKETPLACE),
+                    link_button("Add what you teach", variant="soft", href=routes.PROFILE_EDIT),
+                    link_button("Explore the marketplace", href=routes.MARKETPLACE),
                     spacing="3",
                     wrap="wrap",
                 ),
@@ -158,14 +204,28 @@ def onboarding_page() -> rx.Component:
             ),
             rx.vstack(
                 rx.vstack(
-                    rx.text("Step 1 of 1 · About you", size="1", color=rx.color("gray", 10), weight="medium"),
+                    rx.text(
+                        "Step 1 of 1 · About you",
+                        size="1",
+                        color=rx.color("gray", 10),
+                        weight="medium",
+                    ),
                     rx.heading("Tell the community about yourself", size="6"),
-                    rx.text("You can add the skills you teach and want to learn next.", color=rx.color("gray", 11)),
+                    rx.text(
+                        "You can add the skills you teach and want to learn next.",
+                        color=rx.color("gray", 11),
+                    ),
                     spacing="1",
                 ),
                 form_alert(OnboardingState.form_error),
                 _about_you(),
-                rx.button("Finish", on_click=OnboardingState.finish, size="3", width="100%", id="onboarding-finish"),
+                rx.button(
+                    "Finish",
+                    on_click=OnboardingState.finish,
+                    size="3",
+                    width="100%",
+                    id="onboarding-finish",
+                ),
                 spacing="5",
                 width="100%",
             ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from bartr import routes
+from bartr.components.buttons import link_button
 from bartr.components.shell import page
 from bartr.state.auth import AuthState
 from bartr.state.home import HomeState
@@ -23,7 +24,14 @@ def _step(number: str, title: str, text: str, icon: str) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.box(rx.icon(icon, size=20), color=rx.color("accent", 11), background=rx.color("accent", 3), padding="8px", border_radius="12px", display="flex"),
+                rx.box(
+                    rx.icon(icon, size=20),
+                    color=rx.color("accent", 11),
+                    background=rx.color("accent", 3),
+                    padding="8px",
+                    border_radius="12px",
+                    display="flex",
+                ),
                 rx.text(number, size="1", weight="bold", color=rx.color("gray", 10)),
                 align="center",
                 justify="between",
@@ -50,10 +58,15 @@ def _visitor() -> rx.Component:
                 max_width="820px",
                 line_height="1.1",
             ),
-            rx.text("One hour = one credit. No money changes hands between members.", size="5", color=rx.color("gray", 11), text_align="center"),
+            rx.text(
+                "One hour = one credit. No money changes hands between members.",
+                size="5",
+                color=rx.color("gray", 11),
+                text_align="center",
+            ),
             rx.hstack(
-                rx.link(rx.button("Join BARTR", size="4"), href=routes.SIGNUP),
-                rx.link(rx.button("Browse skills", size="4", variant="soft"), href=routes.MARKETPLACE),
+                link_button("Join BARTR", size="4", href=routes.SIGNUP),
+                link_button("Browse skills", size="4", variant="soft", href=routes.MARKETPLACE),
                 spacing="3",
                 wrap="wrap",
                 justify="center",
@@ -78,9 +91,24 @@ def _visitor() -> rx.Component:
             margin_x="auto",
         ),
         rx.grid(
-            _step("1", "Teach an hour", "Share what you are good at, from Spanish to sourdough. Each hour you teach earns one credit.", "graduation-cap"),
-            _step("2", "Learn an hour", "Spend credits with anyone in the community. Credits are held safely until the session happens.", "book-open"),
-            _step("3", "Swap and grow", "We match you with people who want what you teach and teach what you want.", "repeat-2"),
+            _step(
+                "1",
+                "Teach an hour",
+                "Share what you are good at, from Spanish to sourdough. Each hour you teach earns one credit.",
+                "graduation-cap",
+            ),
+            _step(
+                "2",
+                "Learn an hour",
+                "Spend credits with anyone in the community. Credits are held safely until the session happens.",
+                "book-open",
+            ),
+            _step(
+                "3",
+                "Swap and grow",
+                "We match you with people who want what you teach and teach what you want.",
+                "repeat-2",
+            ),
             columns=rx.breakpoints(initial="1", md="3"),
             spacing="4",
             width="100%",

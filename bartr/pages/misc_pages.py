@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from bartr import routes
+from bartr.components.buttons import link_button
 from bartr.components.shell import page, page_title
 from bartr.state.auth import AuthState
 
@@ -26,14 +27,22 @@ def settings_page() -> rx.Component:
                 ),
                 rx.spacer(),
                 rx.alert_dialog.root(
-                    rx.alert_dialog.trigger(rx.button("Log out everywhere", color_scheme="red", variant="soft")),
+                    rx.alert_dialog.trigger(
+                        rx.button("Log out everywhere", color_scheme="red", variant="soft")
+                    ),
                     rx.alert_dialog.content(
                         rx.alert_dialog.title("Log out of every device?"),
                         rx.alert_dialog.description("You will need your password to log in again."),
                         rx.hstack(
-                            rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                            rx.alert_dialog.cancel(
+                                rx.button("Cancel", variant="soft", color_scheme="gray")
+                            ),
                             rx.alert_dialog.action(
-                                rx.button("Log out everywhere", color_scheme="red", on_click=AuthState.log_out_everywhere)
+                                rx.button(
+                                    "Log out everywhere",
+                                    color_scheme="red",
+                                    on_click=AuthState.log_out_everywhere,
+                                )
                             ),
                             spacing="3",
                             justify="end",
@@ -61,13 +70,15 @@ def messages_page() -> rx.Component:
         rx.card(
             rx.vstack(
                 rx.icon("message-circle", size=32, color=rx.color("gray", 9)),
-                rx.text("Chat with the people you learn from and teach is on its way.", weight="medium"),
+                rx.text(
+                    "Chat with the people you learn from and teach is on its way.", weight="medium"
+                ),
                 rx.text(
                     "Until then, add a message to your session request: the teacher sees it with the request.",
                     size="2",
                     color=rx.color("gray", 11),
                 ),
-                rx.link(rx.button("Go to my sessions", variant="soft"), href=routes.SESSIONS),
+                link_button("Go to my sessions", variant="soft", href=routes.SESSIONS),
                 align="center",
                 spacing="3",
                 padding="32px",
@@ -89,8 +100,8 @@ def not_found_page() -> rx.Component:
                 rx.heading("This page does not exist", size="6"),
                 rx.text("The link may be old, or the page was moved.", color=rx.color("gray", 11)),
                 rx.hstack(
-                    rx.link(rx.button("Go home"), href=routes.HOME),
-                    rx.link(rx.button("Browse the marketplace", variant="soft"), href=routes.MARKETPLACE),
+                    link_button("Go home", href=routes.HOME),
+                    link_button("Browse the marketplace", variant="soft", href=routes.MARKETPLACE),
                     spacing="3",
                 ),
                 align="center",

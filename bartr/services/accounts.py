@@ -103,9 +103,7 @@ def do_sign_up(
     name = clean_text(display_name, field="display_name", label="Display name", max_length=60)
     check_password_strength(password, email=clean)
     if db.exec(select(User.id).where(User.email == clean)).first() is not None:
-        raise Conflict(
-            "An account with this email already exists. Log in instead.", field="email"
-        )
+        raise Conflict("An account with this email already exists. Log in instead.", field="email")
     referrer = find_by_referral_code(db, referral_code)
     user = User(
         email=clean,
@@ -166,7 +164,11 @@ def do_login(db: Session, *, email: str, password: str, now: datetime | None = N
     throttle.locked_until = None
     token = secrets.token_urlsafe(32)
     expires = now + timedelta(hours=settings.session_ttl_hours)
-    db.add(AuthSession(user_id=user.id or 0, token_hash=hash_token(token), expires_at=expires, created_at=now))
+    db.add(
+        AuthSession(
+            user_id=user.id or 0, token_hash=hash_token(token), expires_at=expires, created_at=now
+        )
+    )
     db.flush()
     return LoginResult(user=user, token=token, expires_at=expires)
 
@@ -176,7 +178,11 @@ def open_session_for(db: Session, user: User, *, now: datetime | None = None) ->
     now = now or utcnow()
     token = secrets.token_urlsafe(32)
     expires = now + timedelta(hours=get_settings().session_ttl_hours)
-    db.add(AuthSession(user_id=user.id or 0, token_hash=hash_token(token), expires_at=expires, created_at=now))
+    db.add(
+        AuthSession(
+            user_id=user.id or 0, token_hash=hash_token(token), expires_at=expires, created_at=now
+        )
+    )
     db.flush()
     return LoginResult(user=user, token=token, expires_at=expires)
 
@@ -200,7 +206,9 @@ def do_logout(db: Session, *, token: str | None, now: datetime | None = None) ->
         return
     db.exec(
         update(AuthSession)
-        .where(col(AuthSession.token_hash) == hash_token(token), col(AuthSession.revoked_at).is_(None))
+        .where(
+            col(AuthSession.token_hash) == hash_token(token), col(AuthSession.revoked_at).is_(None)
+        )
         .values(revoked_at=now or utcnow())
     )
 
@@ -218,7 +226,9 @@ def do_complete_onboarding(
     db: Session, *, actor: User, bio: str, languages: list[str] | str, timezone: str
 ) -> User:
     """Record the member's basics and mark onboarding complete (rewards are granted once)."""
-    actor.bio = clean_text(bio, field="bio", label="Bio", max_length=2000, required=False, multiline=True)
+    actor.bio = clean_text(
+        bio, field="bio", label="Bio", max_length=2000, required=False, multiline=True
+    )
     actor.languages = clean_languages(languages)
     actor.timezone = clean_timezone(timezone)
     first_time = actor.onboarded_at is None
@@ -242,7 +252,9 @@ def do_create_admin(db: Session, *, email: str, password: str, display_name: str
         db.add(existing)
         db.flush()
         return existing
-    return do_sign_up(db, email=clean, password=password, display_name=display_name, role=Role.ADMIN)
+    return do_sign_up(
+        db, email=clean, password=password, display_name=display_name, role=Role.ADMIN
+    )
 
 
 def do_set_status(db: Session, *, actor: User, user_id: int, status: UserStatus) -> User:

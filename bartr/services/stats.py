@@ -27,7 +27,9 @@ def community_figures(db: Session) -> CommunityFigures:
         from bartr.models.profiles import Skill
 
         skills = db.exec(
-            select(func.count()).select_from(Skill).where(col(Skill.kind) == "teach", col(Skill.active).is_(True))
+            select(func.count())
+            .select_from(Skill)
+            .where(col(Skill.kind) == "teach", col(Skill.active).is_(True))
         ).one()
     except ImportError:
         pass

@@ -25,7 +25,10 @@ def clean_text(
     text = unicodedata.normalize("NFC", value or "").strip()
     allowed = {"\n", "\t"} if multiline else set()
     text = "".join(
-        ch for ch in text if ch in allowed or unicodedata.category(ch) not in _CONTROL
+        ch
+        for ch in text
+        if ch in allowed
+        or unicodedata.category(ch) not in _CONTROL
         or ch in "\u200d\u200c"  # keep joiners used by emoji and Indic scripts
     )
     if multiline:
@@ -82,6 +85,7 @@ def all_timezones() -> list[str]:
     global _ZONES
     if _ZONES is None:
         _ZONES = frozenset(available_timezones())
-    return sorted(z for z in _ZONES if "/" in z and not z.startswith(("Etc/", "SystemV/"))) + [
-        "UTC"
+    return [
+        *sorted(z for z in _ZONES if "/" in z and not z.startswith(("Etc/", "SystemV/"))),
+        "UTC",
     ]

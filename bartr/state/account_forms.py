@@ -45,7 +45,10 @@ class SignupState(AuthState):
     @rx.event
     def submit(self, form: dict[str, Any]) -> Any:
         self.errors, self.form_error = {}, ""
-        values = {k: str(form.get(k) or "")[: MAX_FIELD * 2] for k in ("email", "password", "display_name")}
+        values = {
+            k: str(form.get(k) or "")[: MAX_FIELD * 2]
+            for k in ("email", "password", "display_name")
+        }
         try:
             with unit_of_work() as db:
                 user = accounts.do_sign_up(

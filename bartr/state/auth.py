@@ -86,7 +86,9 @@ class AuthState(rx.State):
         return f"{path}?{query}" if query else path
 
     # --- running an action -----------------------------------------------------------
-    def _run(self, action: Callable[[Session, User], T], *, on_error: Callable[[DomainError], None]) -> T | None:
+    def _run(
+        self, action: Callable[[Session, User], T], *, on_error: Callable[[DomainError], None]
+    ) -> T | None:
         """One unit of work as the logged-in member; domain errors go to `on_error`."""
         try:
             with unit_of_work() as db:

@@ -36,7 +36,7 @@ def _wait_for(url: str, timeout: float) -> None:
     last: Exception | None = None
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=5) as resp:  # noqa: S310 (loopback only)
+            with urllib.request.urlopen(url, timeout=5) as resp:
                 if resp.status < 500:
                     return
         except Exception as exc:  # still starting
@@ -76,13 +76,26 @@ def app_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def app_url(app_env: dict[str, str]) -> Iterator[str]:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make browser` (Debian package chromium)")
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: run `make browser` (Debian package chromium)"
+        )
     if not _port_free(E2E_PORT):
         pytest.fail(f"port {E2E_PORT} is busy; set BARTR_E2E_PORT")
     log = open(Path(app_env["DATABASE_URL"].split("///")[1]).parent / "app.log", "w")  # noqa: SIM115
     reflex = shutil.which("reflex", path=str(Path(sys.executable).parent)) or "reflex"
     proc = subprocess.Popen(
-        [reflex, "run", "--env", "prod", "--frontend-port", str(E2E_PORT), "--backend-port", str(E2E_PORT), "--loglevel", "warning"],
+        [
+            reflex,
+            "run",
+            "--env",
+            "prod",
+            "--frontend-port",
+            str(E2E_PORT),
+            "--backend-port",
+            str(E2E_PORT),
+            "--loglevel",
+            "warning",
+        ],
         cwd=ROOT,
         env=app_env,
         stdout=log,

@@ -18,7 +18,13 @@ def sign_up(page: Page, *, name: str, email: str, ref: str | None = None) -> Non
     expect(page).to_have_url(re.compile(r"/onboarding/?$"))
 
 
-def onboard(page: Page, *, bio: str = "I like teaching.", languages: tuple[str, ...] = ("English",), timezone: str = "Europe/Berlin") -> None:
+def onboard(
+    page: Page,
+    *,
+    bio: str = "I like teaching.",
+    languages: tuple[str, ...] = ("English",),
+    timezone: str = "Europe/Berlin",
+) -> None:
     expect(page.get_by_text("Tell the community about yourself")).to_be_visible()
     page.fill("#bio", bio)
     for lang in languages:
@@ -33,7 +39,8 @@ def log_in(page: Page, *, email: str, password: str = PASSWORD) -> None:
     page.goto("/login")
     page.fill("#email", email)
     page.fill("#password", password)
-    page.get_by_role("button", name="Log in", exact=True).click()
+    page.locator("#main").get_by_role("button", name="Log in", exact=True).click()
+    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def log_out(page: Page) -> None:

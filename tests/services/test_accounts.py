@@ -25,7 +25,9 @@ def _count(db: Session, model: type) -> int:
 
 
 def test_sign_up_stores_a_bcrypt_hash_and_lower_case_email(db: Session) -> None:
-    user = accounts.do_sign_up(db, email="  Maya@Example.COM ", password=PASSWORD, display_name="Maya")
+    user = accounts.do_sign_up(
+        db, email="  Maya@Example.COM ", password=PASSWORD, display_name="Maya"
+    )
     db.commit()
     assert user.email == "maya@example.com"
     assert user.password_hash.startswith("$2b$")
@@ -43,9 +45,17 @@ def test_email_differing_only_in_case_is_a_duplicate(db: Session) -> None:
 
 @pytest.mark.parametrize(
     ("password", "fragment"),
-    [("", "Choose"), ("   ", "Choose"), ("short", "at least"), ("aaaaaaaaaaaa", "easy"), ("password123", "easy")],
+    [
+        ("", "Choose"),
+        ("   ", "Choose"),
+        ("short", "at least"),
+        ("aaaaaaaaaaaa", "easy"),
+        ("password123", "easy"),
+    ],
 )
-def test_weak_passwords_are_refused_and_nothing_is_written(db: Session, password: str, fragment: str) -> None:
+def test_weak_passwords_are_refused_and_nothing_is_written(
+    db: Session, password: str, fragment: str
+) -> None:
     with pytest.raises(ValidationFailed) as err:
         accounts.do_sign_up(db, email="weak@example.com", password=password, display_name="Weak")
     assert fragment in err.value.message and err.value.field == "password"
@@ -71,8 +81,15 @@ def test_bad_sign_up_input_names_the_field(db: Session, email: str, name: str, f
 
 
 def test_emoji_rtl_and_html_names_are_kept_as_text(db: Session) -> None:
-    for name in ["Zoë 🎸", "مريم العلي", "<script>alert(1)</script>", "Robert'); DROP TABLE users;--"]:
-        user = accounts.do_sign_up(db, email=f"{abs(hash(name))}@example.com", password=PASSWORD, display_name=name)
+    for name in [
+        "Zoë 🎸",
+        "مريم العلي",
+        "<script>alert(1)</script>",
+        "Robert'); DROP TABLE users;--",
+    ]:
+        user = accounts.do_sign_up(
+            db, email=f"{abs(hash(name))}@example.com", password=PASSWORD, display_name=name
+        )
         assert user.display_name == name
         assert user.handle and "/" not in user.handle
     db.commit()
@@ -81,9 +98,13 @@ def test_emoji_rtl_and_html_names_are_kept_as_text(db: Session) -> None:
 
 def test_passwords_longer_than_72_bytes_count_in_full(db: Session) -> None:
     long_password = "a long passphrase " * 6  # 108 characters
-    user = accounts.do_sign_up(db, email="long@example.com", password=long_password, display_name="Long")
+    user = accounts.do_sign_up(
+        db, email="long@example.com", password=long_password, display_name="Long"
+    )
     db.commit()
-    assert accounts.do_login(db, email="long@example.com", password=long_password).user.id == user.id
+    assert (
+        accounts.do_login(db, email="long@example.com", password=long_password).user.id == user.id
+    )
     # Same first 72 bytes, different tail: must not log in.
     with pytest.raises(AuthenticationFailed):
         accounts.do_login(db, email="long@example.com", password=long_password[:-1] + "X")
@@ -129,7 +150,10 @@ def test_expired_forged_and_revoked_tokens_resolve_to_nobody(db: Session) -> Non
     make_user(db, email="exp@example.com")
     result = accounts.do_login(db, email="exp@example.com", password=PASSWORD)
     db.commit()
-    assert accounts.user_for_token(db, result.token, now=result.expires_at + timedelta(seconds=1)) is None
+    assert (
+        accounts.user_for_token(db, result.token, now=result.expires_at + timedelta(seconds=1))
+        is None
+    )
     assert accounts.user_for_token(db, "forged-" + result.token[7:]) is None
     assert accounts.user_for_token(db, "") is None
     assert accounts.user_for_token(db, "x" * 10_000) is None
@@ -137,7 +161,9 @@ def test_expired_forged_and_revoked_tokens_resolve_to_nobody(db: Session) -> Non
 
 def test_log_out_everywhere_revokes_every_session(db: Session) -> None:
     user = make_user(db, email="multi@example.com")
-    tokens = [accounts.do_login(db, email="multi@example.com", password=PASSWORD).token for _ in range(3)]
+    tokens = [
+        accounts.do_login(db, email="multi@example.com", password=PASSWORD).token for _ in range(3)
+    ]
     db.commit()
     assert accounts.do_logout_everywhere(db, actor=user) == 3
     db.commit()
@@ -165,16 +191,22 @@ def test_only_admins_change_status(db: Session) -> None:
 def test_admin_is_created_by_command_not_by_sign_up(db: Session) -> None:
     member = make_user(db, email="promote@example.com")
     assert not member.is_admin
-    promoted = accounts.do_create_admin(db, email="promote@example.com", password=PASSWORD, display_name="x")
+    promoted = accounts.do_create_admin(
+        db, email="promote@example.com", password=PASSWORD, display_name="x"
+    )
     assert promoted.id == member.id and promoted.is_admin
-    fresh = accounts.do_create_admin(db, email="root@example.com", password=PASSWORD, display_name="Root")
+    fresh = accounts.do_create_admin(
+        db, email="root@example.com", password=PASSWORD, display_name="Root"
+    )
     assert fresh.is_admin
 
 
 def test_onboarding_validates_and_records_completion(db: Session) -> None:
     user = make_user(db, onboarded=False)
     with pytest.raises(ValidationFailed) as err:
-        accounts.do_complete_onboarding(db, actor=user, bio="hi", languages=["English"], timezone="Mars/Olympus")
+        accounts.do_complete_onboarding(
+            db, actor=user, bio="hi", languages=["English"], timezone="Mars/Olympus"
+        )
     assert err.value.field == "timezone"
     with pytest.raises(ValidationFailed) as err:
         accounts.do_complete_onboarding(db, actor=user, bio="hi", languages=[], timezone="UTC")
@@ -183,19 +215,35 @@ def test_onboarding_validates_and_records_completion(db: Session) -> None:
     fresh = db.get(User, user.id)
     assert fresh is not None and fresh.onboarded_at is None
     accounts.do_complete_onboarding(
-        db, actor=fresh, bio="<b>hi</b>", languages=["english", "Spanish"], timezone="America/Los_Angeles"
+        db,
+        actor=fresh,
+        bio="<b>hi</b>",
+        languages=["english", "Spanish"],
+        timezone="America/Los_Angeles",
     )
     db.commit()
-    assert fresh.is_onboarded and fresh.languages == ["English", "Spanish"] and fresh.bio == "<b>hi</b>"
+    assert (
+        fresh.is_onboarded
+        and fresh.languages == ["English", "Spanish"]
+        and fresh.bio == "<b>hi</b>"
+    )
 
 
 def test_referral_code_from_the_link_is_recorded(db: Session) -> None:
     maya = make_user(db, name="Maya")
     invited = accounts.do_sign_up(
-        db, email="inv@example.com", password=PASSWORD, display_name="Inv", referral_code=maya.referral_code
+        db,
+        email="inv@example.com",
+        password=PASSWORD,
+        display_name="Inv",
+        referral_code=maya.referral_code,
     )
     assert invited.referred_by_id == maya.id
     nobody = accounts.do_sign_up(
-        db, email="inv2@example.com", password=PASSWORD, display_name="Inv", referral_code="forged-code"
+        db,
+        email="inv2@example.com",
+        password=PASSWORD,
+        display_name="Inv",
+        referral_code="forged-code",
     )
     assert nobody.referred_by_id is None
