@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 import reflex as rx
 
 import bartr.models  # noqa: F401  (register tables before anything queries)
 from bartr.api.routes import build_api
 from bartr.api.security_headers import SecurityHeaders
 from bartr.app_pages import PAGES
-from bartr.pages import auth_pages, home, misc_pages  # noqa: F401  (registers pages)
 from bartr.pages.misc_pages import not_found_page
 from bartr.settings import get_settings
 
 get_settings().check_ready()
+
+# Every module in bartr/pages registers its pages with @page when imported.
+import bartr.pages  # noqa: E402
+
+for _module in pkgutil.iter_modules(bartr.pages.__path__):
+    importlib.import_module(f"bartr.pages.{_module.name}")
 
 app = rx.App(
     stylesheets=["/styles.css"],
