@@ -11,6 +11,7 @@ import bartr.models  # noqa: F401  (register tables before anything queries)
 from bartr.api.routes import build_api
 from bartr.api.security_headers import SecurityHeaders
 from bartr.app_pages import PAGES
+from bartr.background import periodic_jobs
 from bartr.pages.misc_pages import not_found_page
 from bartr.settings import get_settings
 
@@ -31,3 +32,4 @@ app = rx.App(
 for spec in PAGES:
     app.add_page(spec.component, route=spec.route, title=spec.title, on_load=spec.on_load)
 app.add_page(not_found_page, route="404", title="Not found · BARTR")
+app.register_lifespan_task(periodic_jobs)
