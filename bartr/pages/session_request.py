@@ -1,0 +1,403 @@
+"""/sessions/new?skill=<id>: request a session, Cal.com style (length, free times, summary)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from bartr import routes
+from bartr.components.buttons import link_button
+from bartr.components.forms import field_error, form_alert
+from bartr.components.shell import page, page_title
+from bartr.state.session_request import DURATIONS, SessionRequestState, SlotChoice, SlotDay
+
+S = SessionRequestState
+SESSION_REQUEST = "/sessions/new"
+
+
+def session_request(skill_id: int) -> str:
+    """The URL of this page for one skill (the profile's "Request a session" button)."""
+    return f"{SESSION_REQUEST}?skill={skill_id}"
+
+
+# --------------------------------------------------------------------------- slot picker
+
+
+def slot_picker(
+    *,
+    days: rx.Var,
+    day: rx.Var,
+    day_slots: rx.Var,
+    chosen_isos: rx.Var,
+    on_pick_day: Any,
+    on_toggle: Any,
+    zone_label: rx.Var,
+    empty_text: str,
+) -> rx.Component:
+    """Days with free times, then that day's start times; picks up to three."""
+
+    def day_button(d: SlotDay) -> rx.Component:
+        selected = d.key == day
+        return rx.button(
+            rx.vstack(
+                rx.text(d.weekday, size="1", weight="medium"),
+                rx.text(d.date, size="2", weight="bold"),
+                spacing="0",
+                align="center",
+            ),
+            type="button",
+            variant=rx.cond(selected, "solid", "surface"),
+            color_scheme=rx.cond(selected, "teal", "gray"),
+            on_click=on_pick_day(d.key),
+            aria_pressed=rx.cond(selected, "true", "false"),
+            height="auto",
+            padding_y="8px",
+            class_name="slot-day",
+        )
+
+    def slot_button(s: SlotChoice) -> rx.Component:
+        picked = chosen_isos.contains(s.iso)  # type: ignore[attr-defined]
+        return rx.button(
+            rx.cond(picked, rx.icon("check", size=14), rx.fragment()),
+            s.clock,
+            type="button",
+            size="2",
+            variant=rx.cond(picked, "solid", "outline"),
+            on_click=on_toggle(s.iso),
+            aria_pressed=rx.cond(picked, "true", "false"),
+            aria_label=s.label,
+            class_name="slot-time",
+        )
+
+    return rx.cond(
+        days.length() > 0,  # type: ignore[attr-defined]
+        rx.vstack(
+            rx.grid(
+                rx.foreach(days, day_button),
+                columns=rx.breakpoints(initial="4", sm="7"),
+                gap="8px",
+                width="100%",
+                role="group",
+                aria_label="Days with free times",
+            ),
+            rx.grid(
+                rx.foreach(day_slots, slot_button),
+                columns=rx.breakpoints(initial="3", sm="5", md="6"),
+                gap="8px",
+                width="100%",
+                role="group",
+                aria_label="Start times",
+            ),
+            rx.hstack(
+                rx.icon("globe", size=12, color=rx.color("gray", 10)),
+                rx.text("Shown in ", zone_label, ".", size="1", color=rx.color("gray", 10)),
+                spacing="1",
+                align="center",
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        rx.callout(empty_text, icon="calendar-x", color_scheme="gray", width="100%"),
+    )
+
+
+# --------------------------------------------------------------------------- pieces
+
+
+def policy_dialog(lines: rx.Var, *, trigger_text: str = "Cancellation policy") -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.trigger(
+            rx.button(
+                rx.icon("scroll-text", size=14),
+                trigger_text,
+                type="button",
+                variant="ghost",
+                size="1",
+            )
+        ),
+        rx.dialog.content(
+            rx.dialog.title("How credits and cancellations work"),
+            rx.dialog.description(
+                "The same rules for every session, for teachers and learners alike.",
+                size="2",
+                color=rx.color("gray", 11),
+            ),
+            rx.el.ul(
+                rx.foreach(lines, lambda line: rx.el.li(rx.text(line, size="2"))),
+                style={"paddingLeft": "20px", "display": "grid", "gap": "8px", "margin": "16px 0"},
+            ),
+            rx.flex(
+                rx.dialog.close(rx.button("Got it", type="button", variant="soft")),
+                justify="end",
+            ),
+            max_width="560px",
+        ),
+    )
+
+
+def _section(title: str, *children: rx.Component, caption: Any = None) -> rx.Component:
+    head = [rx.heading(title, size="4")]
+    if caption is not None:
+        head.append(rx.text(caption, size="2", color=rx.color("gray", 11)))
+    return rx.card(
+        rx.vstack(rx.vstack(*head, spacing="1"), *children, spacing="4", width="100%"),
+        size="3",
+        width="100%",
+    )
+
+
+def _who() -> rx.Component:
+    return rx.hstack(
+        rx.avatar(fallback=S.teacher_name[:1], size="4", radius="full", alt=S.teacher_name),
+        rx.vstack(
+            rx.text(S.skill_title, weight="bold", size="4"),
+            rx.text(
+                "with ",
+                rx.link(S.teacher_name, href=routes.profile(S.teacher_handle)),
+                size="2",
+                color=rx.color("gray", 11),
+            ),
+            spacing="0",
+        ),
+        spacing="3",
+        align="center",
+    )
+
+
+def _length() -> rx.Component:
+    return rx.vstack(
+        rx.text("Length", size="2", weight="medium", id="length-label"),
+        rx.segmented_control.root(
+            *[rx.segmented_control.item(f"{d} min", value=d) for d in DURATIONS],
+            value=S.duration,
+            on_change=S.set_duration,
+            width="100%",
+            aria_labelledby="length-label",
+            id="duration",
+        ),
+        rx.text("Costs ", rx.text.strong(S.cost_label), ".", size="2", color=rx.color("gray", 11)),
+        field_error(S.errors.get("duration_minutes", "").to(str)),  # type: ignore[attr-defined]
+        spacing="2",
+        width="100%",
+    )
+
+
+def _chosen_time(c: SlotChoice) -> rx.Component:
+    return rx.hstack(
+        rx.icon("calendar-clock", size=14, color=rx.color("accent", 11)),
+        rx.text(c.label, size="2", flex="1"),
+        rx.icon_button(
+            rx.icon("x", size=14),
+            type="button",
+            size="1",
+            variant="ghost",
+            color_scheme="gray",
+            on_click=S.toggle(c.iso),
+            aria_label="Remove " + c.label,
+        ),
+        align="center",
+        width="100%",
+    )
+
+
+def _summary() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Summary", size="4"),
+            rx.cond(
+                S.chosen.length() > 0,  # type: ignore[attr-defined]
+                rx.vstack(rx.foreach(S.chosen, _chosen_time), spacing="1", width="100%"),
+                rx.text("Pick one to three start times.", size="2", color=rx.color("gray", 10)),
+            ),
+            rx.text(
+                S.teacher_name,
+                " picks one of your times, proposes others, or declines.",
+                size="1",
+                color=rx.color("gray", 10),
+            ),
+            rx.separator(size="4"),
+            rx.hstack(
+                rx.icon("coins", size=16, color=rx.color("amber", 10)),
+                rx.text(
+                    "Holds ",
+                    rx.text.strong(S.cost_label),
+                    " now; returned if declined or expired.",
+                    size="2",
+                ),
+                spacing="2",
+                align="start",
+            ),
+            rx.text(
+                "Available: ",
+                S.balance_text,
+                " · after sending: ",
+                S.after_text,
+                size="1",
+                color=rx.color("gray", 11),
+                id="request-balance",
+            ),
+            rx.cond(
+                ~S.can_afford,
+                rx.callout(
+                    rx.text(
+                        "This session costs ",
+                        S.cost_label,
+                        " and you have ",
+                        S.balance_text,
+                        " available. Choose a shorter session, teach one, or get credits.",
+                    ),
+                    icon="circle-alert",
+                    color_scheme="red",
+                    role="alert",
+                    size="1",
+                    id="insufficient",
+                ),
+            ),
+            policy_dialog(S.policy),
+            form_alert(S.form_error),
+            rx.button(
+                rx.icon("send", size=16),
+                "Send request",
+                type="submit",
+                size="3",
+                width="100%",
+                loading=S.sending,
+                disabled=S.sending | ~S.can_afford | (S.chosen.length() == 0),  # type: ignore[attr-defined]
+                id="send-request",
+            ),
+            rx.cond(
+                ~S.can_afford,
+                link_button("Get credits", href=routes.WALLET, variant="soft", width="100%"),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        size="3",
+        width="100%",
+        position=rx.breakpoints(initial="static", md="sticky"),
+        top="88px",
+    )
+
+
+def _form() -> rx.Component:
+    return rx.form(
+        rx.grid(
+            rx.vstack(
+                _section("What", _who(), _length()),
+                _section(
+                    "When",
+                    slot_picker(
+                        days=S.days,
+                        day=S.day,
+                        day_slots=S.day_slots,
+                        chosen_isos=S.chosen_isos,
+                        on_pick_day=S.pick_day,
+                        on_toggle=S.toggle,
+                        zone_label=S.zone_label,
+                        empty_text=(
+                            "No free times in the next two weeks for this length. "
+                            "Try a shorter session, or look again in a few days."
+                        ),
+                    ),
+                    field_error(S.errors.get("start_times", "").to(str)),  # type: ignore[attr-defined]
+                    caption="Pick up to three start times; the teacher chooses one.",
+                ),
+                _section(
+                    "Message",
+                    rx.vstack(
+                        rx.el.label(
+                            rx.text(
+                                "A note for ",
+                                S.teacher_name,
+                                " (optional)",
+                                size="2",
+                                weight="medium",
+                            ),
+                            html_for="message",
+                        ),
+                        rx.text_area(
+                            id="message",
+                            name="message",
+                            placeholder="What would you like to learn? Your level, your goal for the session…",
+                            rows="4",
+                            max_length=1000,
+                            width="100%",
+                        ),
+                        field_error(S.errors.get("message", "").to(str)),  # type: ignore[attr-defined]
+                        spacing="1",
+                        width="100%",
+                    ),
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            rx.box(_summary(), width="100%", height="100%"),
+            columns=rx.breakpoints(initial="1", md="minmax(0, 1fr) 340px"),
+            gap="24px",
+            width="100%",
+        ),
+        on_submit=S.send,
+        reset_on_submit=False,
+        width="100%",
+    )
+
+
+def _unavailable() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.icon("calendar-x", size=28, color=rx.color("gray", 9)),
+            rx.text(S.load_error, weight="medium", size="3"),
+            link_button("Browse the marketplace", href=routes.MARKETPLACE, variant="soft"),
+            align="center",
+            text_align="center",
+            spacing="3",
+            padding_y="40px",
+        ),
+        width="100%",
+        max_width="640px",
+        role="alert",
+    )
+
+
+def _skeleton() -> rx.Component:
+    return rx.grid(
+        rx.vstack(
+            rx.skeleton(height="140px", width="100%"),
+            rx.skeleton(height="260px", width="100%"),
+            spacing="4",
+            width="100%",
+        ),
+        rx.skeleton(height="320px", width="100%"),
+        columns=rx.breakpoints(initial="1", md="minmax(0, 1fr) 340px"),
+        gap="24px",
+        width="100%",
+        aria_busy="true",
+    )
+
+
+@page(SESSION_REQUEST, "Request a session", member_only=True, on_load=[S.load])
+def session_request_page() -> rx.Component:
+    return rx.vstack(
+        rx.link(
+            rx.hstack(
+                rx.icon("arrow-left", size=14),
+                rx.text("Back", size="2"),
+                spacing="1",
+                align="center",
+            ),
+            href=rx.cond(
+                S.teacher_handle != "", routes.profile(S.teacher_handle), routes.MARKETPLACE
+            ),
+            color=rx.color("gray", 11),
+            underline="none",
+        ),
+        page_title("Request a session"),
+        rx.cond(
+            S.loading,
+            _skeleton(),
+            rx.cond(S.load_error != "", _unavailable(), _form()),
+        ),
+        width="100%",
+        spacing="2",
+    )

@@ -1,0 +1,382 @@
+"""One session (/sessions/[session_id]): what it is, what happened, what I can do now.
+
+The page shows only the actions `sessions.session_detail` allows; each handler still calls
+its `do_*` service, which checks the person and the state again (any handler can be fired
+over the socket). After every action the detail is read afresh.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+import reflex as rx
+from sqlmodel import Session
+
+from bartr import routes
+from bartr.db import read_session
+from bartr.models.accounts import User
+from bartr.models.base import utcnow
+from bartr.services import sessions
+from bartr.services.errors import DomainError
+from bartr.services.session_policy import POLICY
+from bartr.services.sessions import SessionDetail
+from bartr.state.auth import GENERIC_ERROR, AuthState, log
+from bartr.state.session_request import (
+    SlotChoice,
+    SlotDay,
+    free_slot_days,
+    parse_times,
+    toggle_choice,
+)
+from bartr.state.sessions_list import credits_phrase, relative_label, when_label, zone_note
+
+
+@dataclasses.dataclass
+class ProposalOption:
+    iso: str = ""
+    label: str = ""  # "Tue 14 Jan, 14:00–15:00"
+    relative: str = ""
+
+
+@dataclasses.dataclass
+class TimelineEntry:
+    label: str = ""
+    actor: str = ""
+    when: str = ""
+    relative: str = ""
+    note: str = ""
+    to_state: str = ""
+    to_label: str = ""
+
+
+def _proposal(p: sessions.ProposalView, tz: str, now: datetime) -> ProposalOption:
+    return ProposalOption(
+        iso=p.starts_at.isoformat(),
+        label=f"{when_label(p.starts_at, tz, now=now)}–{p.ends_at.astimezone(p.starts_at_local.tzinfo):%H:%M}",
+        relative=relative_label(p.starts_at, now),
+    )
+
+
+def _entry(e: sessions.EventView, tz: str, now: datetime) -> TimelineEntry:
+    return TimelineEntry(
+        label=e.action_label,
+        actor=e.actor_name,
+        when=when_label(e.at, tz, now=now),
+        relative=relative_label(e.at, now),
+        note=e.note,
+        to_state=e.to_state,
+        to_label=sessions.STATE_LABELS.get(e.to_state, e.to_state),  # type: ignore[call-overload]
+    )
+
+
+def headline(d: SessionDetail, now: datetime) -> str:
+    """One sentence saying where the session stands, from the viewer's side."""
+    me = d.viewer_side
+    other = d.learner if me == "teacher" else d.teacher
+    expires = relative_label(d.expires_at, now) if d.expires_at else ""
+    if d.state in ("requested", "reschedule_proposed"):
+        if me is not None and me != d.proposed_by:
+            within = expires.replace("in ", "within ")
+            if d.state == "requested":
+                return (
+                    f"{other.display_name} asked for a session. Please answer {within}: "
+                    "accept one of the times, propose others, or decline."
+                )
+            return f"{other.display_name} proposed new times. Please choose one {within}, or propose others."
+        return (
+            f"Waiting for {other.display_name} to choose a time. Unanswered, the request "
+            f"lapses {expires} and the credits go back to the learner."
+        )
+    if d.state == "scheduled":
+        if d.no_show_reported_by is not None:
+            return f"The {d.no_show_reported_by.value} reported a no-show. The other side has {POLICY.no_show_dispute_hours} hours to dispute it."
+        if d.starts_at and now < d.starts_at:
+            return f"Scheduled. It starts {relative_label(d.starts_at, now)}."
+        if d.ends_at and now < d.ends_at:
+            return "Happening now."
+        if d.teacher_marked_complete_at is None:
+            if me == "teacher":
+                return f"The session has ended. Mark it as taught so {d.learner.display_name} can confirm."
+            return f"The session has ended. {d.teacher.display_name} marks it as taught, then you confirm."
+        if me == "learner":
+            return f"{d.teacher.display_name} marked this session as taught. Confirm it happened, or open a dispute if something went wrong."
+        return f"Waiting for {d.learner.display_name} to confirm. Without a dispute it completes {POLICY.auto_complete_hours} hours after the end."
+    return {
+        "completed": f"Completed. {credits_phrase(d.cost)} went to {d.teacher.display_name}.",
+        "cancelled": "Cancelled." + (f" {d.cancel_reason}" if d.cancel_reason else ""),
+        "declined": f"Declined by {d.teacher.display_name}."
+        + (f" “{d.cancel_reason}”" if d.cancel_reason else ""),
+        "expired": "This request lapsed unanswered; the credits went back to the learner.",
+        "disputed": "In dispute. The credits stay held until an admin decides.",
+        "no_show": "Closed as a no-show.",
+    }.get(d.state, d.state_label)
+
+
+def cancel_preview(db: Session, user: User, session_id: int) -> str:
+    """What cancelling now would do, in plain words (shown in the confirm dialog)."""
+    row = sessions.get_session(db, session_id)
+    money = sessions.cancellation_preview(row, actor=user)
+    if money.to_teacher == 0:
+        return f"Cancelling now returns all {credits_phrase(money.to_learner)} to the learner."
+    return (
+        f"It starts in under {POLICY.free_cancel_hours} hours, so cancelling now pays the "
+        f"teacher {credits_phrase(money.to_teacher)} and returns "
+        f"{credits_phrase(money.to_learner)} to the learner."
+    )
+
+
+class SessionDetailState(AuthState):
+    loading: bool = True
+    load_error: str = ""
+    action_error: str = ""
+    busy: bool = False
+    dialog: str = (
+        ""  # which dialog is open: decline, cancel, withdraw, dispute, no_show, reschedule
+    )
+    dialog_error: str = ""
+
+    skill_title: str = ""
+    state: str = ""
+    state_label: str = ""
+    my_side: str = ""
+    teacher_name: str = ""
+    teacher_href: str = ""
+    learner_name: str = ""
+    learner_href: str = ""
+    other_name: str = ""
+    when: str = ""
+    when_relative: str = ""
+    zone_label: str = ""
+    duration_label: str = ""
+    cost_label: str = ""
+    held_label: str = ""
+    message: str = ""
+    headline: str = ""
+    proposals: list[ProposalOption] = []
+    actions: list[str] = []
+    policy: list[str] = []
+    events: list[TimelineEntry] = []
+    ics_href: str = ""
+    cancel_note: str = ""
+    no_show_reported: bool = False
+
+    slot_days: list[SlotDay] = []
+    slot_day: str = ""
+    chosen: list[SlotChoice] = []
+
+    _sid: int = 0
+    _teacher_id: int = 0
+    _duration: int = 60
+
+    @rx.var
+    def chosen_isos(self) -> list[str]:
+        return [c.iso for c in self.chosen]
+
+    @rx.var
+    def day_slots(self) -> list[SlotChoice]:
+        return next((d.slots for d in self.slot_days if d.key == self.slot_day), [])
+
+    # --- reading -------------------------------------------------------------------
+    @rx.event
+    def load(self) -> Iterator[Any]:
+        self.loading, self.load_error, self.action_error, self.dialog, self.busy = (
+            True,
+            "",
+            "",
+            "",
+            False,
+        )
+        yield
+        raw = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+        self._sid = int(raw) if raw.isdigit() and len(raw) < 12 else 0
+        self._fetch()
+
+    def _fetch(self) -> None:
+        now = utcnow()
+        try:
+            with read_session() as db:
+                user = self._require_user(db)
+                d = sessions.session_detail(db, actor=user, session_id=self._sid, now=now)
+                self.cancel_note = (
+                    cancel_preview(db, user, self._sid) if "cancel" in d.allowed_actions else ""
+                )
+                self._refresh_balance(db, user)
+        except DomainError as exc:
+            self.load_error, self.loading = exc.message, False
+            return
+        except Exception:
+            log.exception("session detail")
+            self.load_error, self.loading = GENERIC_ERROR, False
+            return
+        self._show(d, now)
+        self.loading = False
+
+    def _show(self, d: SessionDetail, now: datetime) -> None:
+        tz = d.viewer_timezone
+        self._teacher_id, self._duration = d.teacher.id, d.duration_minutes
+        self.skill_title, self.state, self.state_label = d.skill_title, d.state, d.state_label
+        self.my_side = d.viewer_side.value if d.viewer_side else ""
+        self.teacher_name, self.teacher_href = (
+            d.teacher.display_name,
+            routes.profile(d.teacher.handle),
+        )
+        self.learner_name, self.learner_href = (
+            d.learner.display_name,
+            routes.profile(d.learner.handle),
+        )
+        self.other_name = (
+            d.learner.display_name if self.my_side == "teacher" else d.teacher.display_name
+        )
+        if d.starts_at and d.ends_at:
+            self.when = f"{when_label(d.starts_at, tz, now=now)}–{d.ends_at_local:%H:%M}"
+            self.when_relative = relative_label(d.starts_at, now)
+        else:
+            self.when, self.when_relative = "", ""
+        self.zone_label = zone_note(tz)
+        self.duration_label = f"{d.duration_minutes} minutes"
+        self.cost_label = credits_phrase(d.cost)
+        self.held_label = credits_phrase(d.held) if d.held else ""
+        self.message, self.headline = d.message, headline(d, now)
+        self.proposals = [_proposal(p, tz, now) for p in d.open_proposals]
+        self.actions = [a for a in d.allowed_actions if a != "resolve_dispute"]
+        self.policy = d.policy_text
+        self.events = [_entry(e, tz, now) for e in reversed(d.events)]
+        self.ics_href = routes.session_ics(d.id) if d.state == "scheduled" else ""
+        self.no_show_reported = d.no_show_reported_by is not None
+
+    # --- dialogs -----------------------------------------------------------------------
+    @rx.event
+    def open_dialog(self, name: str) -> None:
+        self.dialog, self.dialog_error = name, ""
+
+    @rx.event
+    def dialog_changed(self, is_open: bool) -> None:
+        if not is_open and not self.busy:
+            self.dialog, self.dialog_error = "", ""
+
+    @rx.event
+    def open_reschedule(self) -> None:
+        self.dialog, self.dialog_error, self.chosen = "reschedule", "", []
+        try:
+            with read_session() as db:
+                user = self._require_user(db)
+                self.slot_days = free_slot_days(
+                    db,
+                    teacher_id=self._teacher_id,
+                    duration=self._duration,
+                    timezone=user.timezone,
+                    now=utcnow(),
+                )
+        except Exception:
+            log.exception("reschedule slots")
+            self.slot_days, self.dialog_error = [], GENERIC_ERROR
+        self.slot_day = self.slot_days[0].key if self.slot_days else ""
+
+    @rx.event
+    def pick_day(self, key: str) -> None:
+        self.slot_day = key
+
+    @rx.event
+    def toggle(self, iso: str) -> None:
+        self.chosen = toggle_choice(self.slot_days, self.chosen, iso)
+
+    # --- actions -------------------------------------------------------------------------
+    def _perform(self, act: Callable[[Session, User], Any], done: str) -> Iterator[Any]:
+        if self.busy:
+            return
+        self.busy, self.action_error, self.dialog_error = True, "", ""
+        yield
+        failed: list[str] = []
+
+        def on_error(exc: DomainError) -> None:
+            failed.append(exc.message)
+
+        self._run(lambda db, user: act(db, user) or True, on_error=on_error)
+        self.busy = False
+        if failed:
+            if self.dialog:
+                self.dialog_error = failed[0]
+            else:
+                self.action_error = failed[0]
+            self._fetch()
+            yield rx.toast.error(failed[0])
+            return
+        self.dialog = ""
+        self._fetch()
+        yield rx.toast.success(done)
+
+    def _kw(self, user: User) -> dict[str, Any]:
+        return {"actor": user, "session_id": self._sid}
+
+    @rx.event
+    def accept(self, iso: str) -> Iterator[Any]:
+        yield from self._perform(
+            lambda db, u: sessions.do_accept(db, **self._kw(u), starts_at=parse_times([iso])[0]),
+            "Session scheduled. It is in your upcoming sessions.",
+        )
+
+    @rx.event
+    def decline(self, form: dict[str, Any]) -> Iterator[Any]:
+        reason = str(form.get("reason") or "")[:1000]
+        yield from self._perform(
+            lambda db, u: sessions.do_decline(db, **self._kw(u), reason=reason),
+            "Request declined. The credits went back to the learner.",
+        )
+
+    @rx.event
+    def propose(self, form: dict[str, Any]) -> Iterator[Any]:
+        note = str(form.get("note") or "")[:1000]
+        times = parse_times(self.chosen_isos)
+        yield from self._perform(
+            lambda db, u: sessions.do_propose_reschedule(
+                db, **self._kw(u), start_times=times, note=note
+            ),
+            f"New times sent to {self.other_name}.",
+        )
+
+    @rx.event
+    def withdraw(self) -> Iterator[Any]:
+        yield from self._perform(
+            lambda db, u: sessions.do_withdraw(db, **self._kw(u)),
+            "Request withdrawn. Your credits are back in your wallet.",
+        )
+
+    @rx.event
+    def cancel(self, form: dict[str, Any]) -> Iterator[Any]:
+        reason = str(form.get("reason") or "")[:1000]
+        yield from self._perform(
+            lambda db, u: sessions.do_cancel(db, **self._kw(u), reason=reason), "Session cancelled."
+        )
+
+    @rx.event
+    def mark_complete(self) -> Iterator[Any]:
+        yield from self._perform(
+            lambda db, u: sessions.do_mark_complete(db, **self._kw(u)),
+            f"Marked as taught. {self.other_name} confirms next.",
+        )
+
+    @rx.event
+    def confirm_complete(self) -> Iterator[Any]:
+        yield from self._perform(
+            lambda db, u: sessions.do_confirm_complete(db, **self._kw(u)),
+            "Confirmed. The credits went to your teacher. Thank you!",
+        )
+
+    @rx.event
+    def dispute(self, form: dict[str, Any]) -> Iterator[Any]:
+        reason = str(form.get("reason") or "")[:1000]
+        yield from self._perform(
+            lambda db, u: sessions.do_dispute(db, **self._kw(u), reason=reason),
+            "Dispute opened. The credits stay held until an admin decides.",
+        )
+
+    @rx.event
+    def report_no_show(self, form: dict[str, Any]) -> Iterator[Any]:
+        note = str(form.get("note") or "")[:1000]
+        yield from self._perform(
+            lambda db, u: sessions.do_report_no_show(db, **self._kw(u), note=note),
+            "No-show reported. The other side can dispute it for a day.",
+        )
