@@ -11,7 +11,7 @@ from bartr import routes
 from bartr.components.buttons import link_button
 from bartr.components.forms import form_alert
 from bartr.components.shell import page
-from bartr.components.status_chip import status_chip
+from bartr.components.status_chip import status_chip, status_fill
 from bartr.components.timeline import timeline
 from bartr.pages.session_request import policy_dialog, slot_picker
 from bartr.state.session_detail import ProposalOption, SessionDetailState
@@ -327,7 +327,12 @@ def _status_card() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.icon("info", size=18, color=rx.color("accent", 11), flex_shrink="0"),
+                rx.box(
+                    rx.icon("info", size=18),
+                    color=status_fill(S.state, 11),
+                    flex_shrink="0",
+                    margin_top="2px",
+                ),
                 rx.text(S.headline, size="3", weight="medium", id="session-headline"),
                 spacing="3",
                 align="start",
@@ -360,7 +365,7 @@ def _status_card() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        size="3",
+        size=rx.breakpoints(initial="2", sm="3"),
         width="100%",
         id="session-status",
     )
@@ -468,7 +473,7 @@ def _details_card() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        size="3",
+        size=rx.breakpoints(initial="2", sm="3"),
         width="100%",
     )
 
@@ -481,7 +486,7 @@ def _history_card() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        size="3",
+        size=rx.breakpoints(initial="2", sm="3"),
         width="100%",
         id="session-history",
     )

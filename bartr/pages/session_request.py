@@ -53,6 +53,7 @@ def slot_picker(
             aria_pressed=rx.cond(selected, "true", "false"),
             height="auto",
             padding_y="8px",
+            padding_x="4px",
             class_name="slot-day",
         )
 
@@ -142,7 +143,7 @@ def _section(title: str, *children: rx.Component, caption: Any = None) -> rx.Com
         head.append(rx.text(caption, size="2", color=rx.color("gray", 11)))
     return rx.card(
         rx.vstack(rx.vstack(*head, spacing="1"), *children, spacing="4", width="100%"),
-        size="3",
+        size=rx.breakpoints(initial="2", sm="3"),
         width="100%",
     )
 
@@ -167,9 +168,16 @@ def _who() -> rx.Component:
 
 def _length() -> rx.Component:
     return rx.vstack(
-        rx.text("Length", size="2", weight="medium", id="length-label"),
+        rx.text("Length in minutes", size="2", weight="medium", id="length-label"),
         rx.segmented_control.root(
-            *[rx.segmented_control.item(f"{d} min", value=d) for d in DURATIONS],
+            *[
+                rx.segmented_control.item(
+                    d,
+                    rx.text.span(" min", display=rx.breakpoints(initial="none", sm="inline")),
+                    value=d,
+                )
+                for d in DURATIONS
+            ],
             value=S.duration,
             on_change=S.set_duration,
             width="100%",
@@ -273,7 +281,7 @@ def _summary() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        size="3",
+        size=rx.breakpoints(initial="2", sm="3"),
         width="100%",
         position=rx.breakpoints(initial="static", md="sticky"),
         top="88px",

@@ -171,12 +171,8 @@ def _row(row: SessionListRow) -> rx.Component:
                 spacing="0",
                 align=rx.breakpoints(initial="start", md="end"),
                 grid_column=phone_full,
-                padding_left=rx.breakpoints(initial="52px", md="0"),
             ),
-            rx.box(
-                status_chip(row.state, row.state_label),
-                padding_left=rx.breakpoints(initial="52px", md="0"),
-            ),
+            status_chip(row.state, row.state_label),
             rx.flex(
                 link_button(
                     row.action_label,
@@ -191,7 +187,7 @@ def _row(row: SessionListRow) -> rx.Component:
                 initial="minmax(0, 1fr) auto", md="minmax(0, 1fr) 200px 160px 170px"
             ),
             align_items="center",
-            column_gap="24px",
+            column_gap=rx.breakpoints(initial="12px", md="24px"),
             row_gap="8px",
             width="100%",
         ),
@@ -247,11 +243,11 @@ def sessions_page() -> rx.Component:
             width="100%",
         ),
         rx.tabs.root(
-            rx.scroll_area(
-                rx.tabs.list(*[_tab_trigger(t) for t in TAB_LABELS], size="2"),
-                type="auto",
-                scrollbars="horizontal",
-                width="100%",
+            rx.tabs.list(
+                *[_tab_trigger(t) for t in TAB_LABELS],
+                size="2",
+                flex_wrap="wrap",
+                aria_label="Session lists",
             ),
             *[
                 rx.tabs.content(_body(t), value=t, padding_top="20px", width="100%")

@@ -8,8 +8,9 @@ over the socket). After every action the detail is read afresh.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import reflex as rx
@@ -60,13 +61,34 @@ def _proposal(p: sessions.ProposalView, tz: str, now: datetime) -> ProposalOptio
     )
 
 
+# How `sessions.format_time` names a time inside a stored note: "Wed 2 Dec 2026, 06:30 (UTC)".
+_NOTE_TIME = re.compile(r"\w{3} (\d{1,2}) (\w{3}) (\d{4}), (\d{2}):(\d{2}) \(UTC\)")
+_ONE_CREDITS = re.compile(r"(?<![\d.])1 credits\b")
+
+
+def localise_note(note: str, tz: str, now: datetime) -> str:
+    """Stored notes name times in UTC; the page shows every time in the viewer's zone."""
+
+    def local(m: re.Match[str]) -> str:
+        try:
+            moment = datetime.strptime(
+                f"{m.group(1)} {m.group(2)} {m.group(3)} {m.group(4)}:{m.group(5)}",
+                "%d %b %Y %H:%M",
+            ).replace(tzinfo=UTC)
+        except ValueError:
+            return m.group(0)
+        return when_label(moment, tz, now=now)
+
+    return _ONE_CREDITS.sub("1 credit", _NOTE_TIME.sub(local, note))
+
+
 def _entry(e: sessions.EventView, tz: str, now: datetime) -> TimelineEntry:
     return TimelineEntry(
         label=e.action_label,
         actor=e.actor_name,
         when=when_label(e.at, tz, now=now),
         relative=relative_label(e.at, now),
-        note=e.note,
+        note=localise_note(e.note, tz, now),
         to_state=e.to_state,
         to_label=sessions.STATE_LABELS.get(e.to_state, e.to_state),  # type: ignore[call-overload]
     )
@@ -105,7 +127,11 @@ def headline(d: SessionDetail, now: datetime) -> str:
             return f"{d.teacher.display_name} marked this session as taught. Confirm it happened, or open a dispute if something went wrong."
         return f"Waiting for {d.learner.display_name} to confirm. Without a dispute it completes {POLICY.auto_complete_hours} hours after the end."
     return {
-        "completed": f"Completed. {credits_phrase(d.cost)} went to {d.teacher.display_name}.",
+        "completed": (
+            f"Completed. You earned {credits_phrase(d.cost)}."
+            if me == "teacher"
+            else f"Completed. {credits_phrase(d.cost)} went to {d.teacher.display_name}."
+        ),
         "cancelled": "Cancelled." + (f" {d.cancel_reason}" if d.cancel_reason else ""),
         "declined": f"Declined by {d.teacher.display_name}."
         + (f" “{d.cancel_reason}”" if d.cancel_reason else ""),
