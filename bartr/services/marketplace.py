@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, literal_column, or_, table, text
+from sqlalchemy import String, and_, cast, func, literal_column, or_, table, text, true
 from sqlmodel import Session, col, select
 
 from bartr.models.accounts import User, UserStatus
@@ -150,7 +150,7 @@ class SearchPage:
 def _visible_conditions(viewer: User | None) -> list[Any]:
     conditions: list[Any] = [
         Skill.kind == SkillKind.TEACH,
-        col(Skill.active).is_(True),
+        col(Skill.active) == true(),
         User.status == UserStatus.ACTIVE,
         col(User.onboarded_at).is_not(None),
     ]
@@ -226,7 +226,7 @@ def search_params(
             col(Skill.id).in_(
                 select(SkillTerm.skill_id).where(
                     SkillTerm.term == tag,
-                    col(SkillTerm.is_tag).is_(True),
+                    col(SkillTerm.is_tag) == true(),
                     SkillTerm.kind == SkillKind.TEACH,
                 )
             )
