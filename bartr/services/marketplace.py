@@ -13,7 +13,7 @@ query. Every filter round-trips through a URL query string via `SearchParams`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +31,7 @@ SORTS = ("relevance", "rating", "trust", "newest")
 MAX_PAGE = 400
 MAX_PER_PAGE = 60
 MAX_FILTER_TAGS = 5
+COUNT_CAP = 1000
 NEXT_SLOT_MINUTES = 60
 _LANGUAGE_BY_LOWER = {name.lower(): name for name in LANGUAGES}
 _TRUE = {"1", "true", "yes", "on"}
@@ -144,7 +145,11 @@ class SearchPage:
     has_next: bool
     params: SearchParams
     notice: str = ""  # e.g. why "free when I am" found nothing
-    categories: list[Any] = field(default_factory=list)
+    total_capped: bool = False  # True: there are more than `total` results ("1,000+")
+
+    @property
+    def total_label(self) -> str:
+        return f"{self.total:,}+" if self.total_capped else f"{self.total:,}"
 
 
 def _visible_conditions(viewer: User | None) -> list[Any]:
@@ -277,10 +282,12 @@ def search_params(
             stmt = stmt.join(target, on)
         return stmt.where(and_(*conditions))
 
-    total = db.exec(base(func.count())).one()
-    if isinstance(total, tuple):
-        total = total[0]
-    total = int(total or 0)
+    # Counting stops at COUNT_CAP (shown as "1,000+"): an exact count of 100k rows costs
+    # more than the page itself, and nobody pages that far.
+    capped = base(literal_column("1").label("one")).limit(COUNT_CAP + 1).subquery("capped")
+    total = int(db.exec(select(func.count()).select_from(capped)).one() or 0)
+    total_capped = total > COUNT_CAP
+    total = min(total, COUNT_CAP)
     order = _order_by(params.sort, rank, dialect)
     offset = (params.page - 1) * params.per_page
     rows = db.exec(
@@ -311,6 +318,7 @@ def search_params(
         per_page=params.per_page,
         has_next=has_next,
         params=params,
+        total_capped=total_capped,
     )
 
 

@@ -255,8 +255,13 @@ def stats_for_many(db: Session, user_ids: Iterable[int]) -> dict[int, TeacherSta
     ids = list(set(user_ids))
     if not ids:
         return {}
-    rows = db.exec(select(TeacherStats).where(col(TeacherStats.user_id).in_(ids))).all()
-    return {r.user_id: TeacherStatsView(r.rating_avg, r.rating_count, r.trust_score) for r in rows}
+    t = TeacherStats
+    rows = db.exec(
+        select(t.user_id, t.rating_avg, t.rating_count, t.trust_score).where(
+            col(t.user_id).in_(ids)
+        )
+    ).all()
+    return {uid: TeacherStatsView(avg, count, trust) for uid, avg, count, trust in rows}
 
 
 def stats_for(db: Session, user_id: int) -> TeacherStatsView:

@@ -31,8 +31,8 @@ from bartr.services.availability import words_bitmap
 
 Key = tuple[int, str]  # (category_id, significant word)
 
-CANDIDATES_ONE_WAY = 150
-CANDIDATES_MUTUAL = 100
+CANDIDATES_ONE_WAY = 80
+CANDIDATES_MUTUAL = 40
 CIRCLE_FAN_OUT = 50
 
 MUTUAL_FACTOR = 2.0
@@ -324,9 +324,16 @@ def for_you(
     teach = _skills_by_user(db, user_ids=candidates, kind=SkillKind.TEACH, only_keys=wanted)
     learn = _skills_by_user(db, user_ids=candidates, kind=SkillKind.LEARN, only_keys=offered)
     users = {
-        u.id: u
-        for u in db.exec(
-            select(User).where(col(User.id).in_(candidates), *_visible_user_filter())
+        row[0]: row
+        for row in db.exec(
+            select(
+                User.id,
+                User.display_name,
+                User.handle,
+                User.avatar_path,
+                User.languages,
+                User.created_at,
+            ).where(col(User.id).in_(candidates), *_visible_user_filter())
         ).all()
     }
     bitmaps = _bitmaps(db, candidates)
