@@ -151,8 +151,8 @@ def test_random_lifecycles_keep_the_books(db: Session) -> None:
     run_state_machine_as_test(
         lambda: SessionMachine(db),
         settings=settings(
-            max_examples=15,
-            stateful_step_count=30,
+            max_examples=8,
+            stateful_step_count=25,
             deadline=None,
             suppress_health_check=list(HealthCheck),
         ),
