@@ -44,11 +44,13 @@ def _engine(kind: str, users: int, skills: int, reseed: bool) -> Engine:
         return make_engine(f"sqlite:///{path}")
     admin = make_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
-        if reseed and exists.first():
+        found = (
+            conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+            is not None
+        )
+        if found and reseed:
             conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-            exists = None
-        elif exists.first():
+        elif found:
             admin.dispose()
             return make_engine(PG_ADMIN.rsplit("/", 1)[0] + f"/{name}")
         conn.execute(text(f'CREATE DATABASE "{name}"'))
