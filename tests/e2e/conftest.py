@@ -110,7 +110,7 @@ def app_url(app_env: dict[str, str]) -> Iterator[str]:
     )
     try:
         _wait_for(f"http://localhost:{E2E_PORT}/api/health", timeout=420)
-        _wait_for(f"http://localhost:{E2E_PORT}/", timeout=60)
+        _wait_for(f"http://localhost:{E2E_PORT}/", timeout=420)
         yield f"http://localhost:{E2E_PORT}"
     finally:
         os.killpg(proc.pid, 15)

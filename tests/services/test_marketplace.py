@@ -226,3 +226,11 @@ def test_search_params_round_trip_and_forgiveness() -> None:
     )  # fmt: skip
     assert messy == SearchParams(q="a b", category="music", tags=("a", "b"))
     assert SearchParams.from_query({"page": "99999"}).page == marketplace.MAX_PAGE
+
+
+def test_count_is_capped(db: Session, market: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(marketplace, "COUNT_CAP", 4)
+    page = marketplace.search(db, viewer=market["viewer"], per_page=2)
+    assert (page.total, page.total_capped, page.total_label) == (4, True, "4+")
+    exact = marketplace.search(db, viewer=market["viewer"], q="spanish")
+    assert (exact.total, exact.total_capped, exact.total_label) == (2, False, "2")
