@@ -163,6 +163,8 @@ class SessionDetailState(AuthState):
         ""  # which dialog is open: decline, cancel, withdraw, dispute, no_show, reschedule
     )
     dialog_error: str = ""
+    flash: str = ""  # the last success, shown by components.flash
+    flash_id: int = 0
 
     skill_title: str = ""
     state: str = ""
@@ -208,17 +210,16 @@ class SessionDetailState(AuthState):
     # --- reading -------------------------------------------------------------------
     @rx.event
     def load(self) -> Iterator[Any]:
-        self.loading, self.load_error, self.action_error, self.dialog, self.busy = (
-            True,
-            "",
-            "",
-            "",
-            False,
-        )
+        self.loading, self.load_error, self.action_error = True, "", ""
+        self.dialog, self.busy, self.flash = "", False, ""
         yield
         raw = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
         self._sid = int(raw) if raw.isdigit() and len(raw) < 12 else 0
         self._fetch()
+        if self.router.url.query_parameters.get("sent") == "1" and self.state == "requested":
+            self._say(
+                f"Request sent to {self.other_name}. {self.cost_label} on hold until they answer."
+            )
 
     def _fetch(self) -> None:
         now = utcnow()
@@ -273,6 +274,13 @@ class SessionDetailState(AuthState):
         self.ics_href = routes.session_ics(d.id) if d.state == "scheduled" else ""
         self.no_show_reported = d.no_show_reported_by is not None
 
+    def _say(self, message: str) -> None:
+        self.flash, self.flash_id = message, self.flash_id + 1
+
+    @rx.event
+    def dismiss_flash(self) -> None:
+        self.flash = ""
+
     # --- dialogs -----------------------------------------------------------------------
     @rx.event
     def open_dialog(self, name: str) -> None:
@@ -313,7 +321,7 @@ class SessionDetailState(AuthState):
     def _perform(self, act: Callable[[Session, User], Any], done: str) -> Iterator[Any]:
         if self.busy:
             return
-        self.busy, self.action_error, self.dialog_error = True, "", ""
+        self.busy, self.action_error, self.dialog_error, self.flash = True, "", "", ""
         yield
         failed: list[str] = []
 
@@ -328,11 +336,10 @@ class SessionDetailState(AuthState):
             else:
                 self.action_error = failed[0]
             self._fetch()
-            yield rx.toast.error(failed[0])
             return
         self.dialog = ""
         self._fetch()
-        yield rx.toast.success(done)
+        self._say(done)
 
     def _kw(self, user: User) -> dict[str, Any]:
         return {"actor": user, "session_id": self._sid}
