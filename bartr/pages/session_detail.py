@@ -15,6 +15,7 @@ from bartr.components.shell import page
 from bartr.components.status_chip import status_chip, status_fill
 from bartr.components.timeline import timeline
 from bartr.pages.session_request import policy_dialog, slot_picker
+from bartr.state.auth import GENERIC_ERROR
 from bartr.state.session_detail import ProposalOption, SessionDetailState
 
 S = SessionDetailState
@@ -462,7 +463,13 @@ def _details_card() -> rx.Component:
             rx.cond(
                 S.message != "",
                 rx.box(
-                    rx.text("Message from ", S.learner_name, size="1", color=rx.color("gray", 10)),
+                    rx.text(
+                        rx.cond(
+                            S.my_side == "learner", "Your message", "Message from " + S.learner_name
+                        ),
+                        size="1",
+                        color=rx.color("gray", 10),
+                    ),
                     rx.text(S.message, size="2", white_space="pre-wrap"),
                     background=rx.color("gray", 2),
                     border_left=f"3px solid {rx.color('accent', 7)}",
@@ -609,7 +616,10 @@ def _not_found() -> rx.Component:
             rx.text(S.load_error, weight="medium", size="3"),
             rx.hstack(
                 link_button("Back to my sessions", href=routes.SESSIONS),
-                rx.button("Try again", variant="soft", on_click=S.load),
+                rx.cond(
+                    S.load_error == GENERIC_ERROR,
+                    rx.button("Try again", variant="soft", on_click=S.load),
+                ),
                 spacing="3",
             ),
             align="center",

@@ -172,7 +172,7 @@ def _row(row: SessionListRow) -> rx.Component:
                 align=rx.breakpoints(initial="start", md="end"),
                 grid_column=phone_full,
             ),
-            status_chip(row.state, row.state_label),
+            rx.box(status_chip(row.state, row.state_label)),
             rx.flex(
                 link_button(
                     row.action_label,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,13 +25,7 @@ from bartr.services.errors import DomainError
 from bartr.services.session_policy import POLICY
 from bartr.services.sessions import SessionDetail
 from bartr.state.auth import GENERIC_ERROR, AuthState, log
-from bartr.state.session_request import (
-    SlotChoice,
-    SlotDay,
-    free_slot_days,
-    parse_times,
-    toggle_choice,
-)
+from bartr.state.session_actions import SessionActions
 from bartr.state.sessions_list import credits_phrase, relative_label, when_label, zone_note
 
 
@@ -110,7 +104,7 @@ def headline(d: SessionDetail, now: datetime) -> str:
             return f"{other.display_name} proposed new times. Please choose one {within}, or propose others."
         return (
             f"Waiting for {other.display_name} to choose a time. Unanswered, the request "
-            f"lapses {expires} and the credits go back to the learner."
+            f"lapses {expires} and the credits go back to {'you' if me == 'learner' else 'the learner'}."
         )
     if d.state == "scheduled":
         if d.no_show_reported_by is not None:
@@ -135,7 +129,8 @@ def headline(d: SessionDetail, now: datetime) -> str:
         "cancelled": "Cancelled." + (f" {d.cancel_reason}" if d.cancel_reason else ""),
         "declined": f"Declined by {d.teacher.display_name}."
         + (f" “{d.cancel_reason}”" if d.cancel_reason else ""),
-        "expired": "This request lapsed unanswered; the credits went back to the learner.",
+        "expired": "This request lapsed unanswered; the credits went back to "
+        + ("you." if me == "learner" else "the learner."),
         "disputed": "In dispute. The credits stay held until an admin decides.",
         "no_show": "Closed as a no-show.",
     }.get(d.state, d.state_label)
@@ -145,26 +140,21 @@ def cancel_preview(db: Session, user: User, session_id: int) -> str:
     """What cancelling now would do, in plain words (shown in the confirm dialog)."""
     row = sessions.get_session(db, session_id)
     money = sessions.cancellation_preview(row, actor=user)
+    learner = "you" if user.id == row.learner_id else "the learner"
     if money.to_teacher == 0:
-        return f"Cancelling now returns all {credits_phrase(money.to_learner)} to the learner."
+        return f"Cancelling now returns all {credits_phrase(money.to_learner)} to {learner}."
     return (
         f"It starts in under {POLICY.free_cancel_hours} hours, so cancelling now pays the "
         f"teacher {credits_phrase(money.to_teacher)} and returns "
-        f"{credits_phrase(money.to_learner)} to the learner."
+        f"{credits_phrase(money.to_learner)} to {learner}."
     )
 
 
-class SessionDetailState(AuthState):
+class SessionDetailState(SessionActions, AuthState):
+    """Reading the session; the actions and dialogs are in `SessionActions`."""
+
     loading: bool = True
     load_error: str = ""
-    action_error: str = ""
-    busy: bool = False
-    dialog: str = (
-        ""  # which dialog is open: decline, cancel, withdraw, dispute, no_show, reschedule
-    )
-    dialog_error: str = ""
-    flash: str = ""  # the last success, shown by components.flash
-    flash_id: int = 0
 
     skill_title: str = ""
     state: str = ""
@@ -190,22 +180,6 @@ class SessionDetailState(AuthState):
     ics_href: str = ""
     cancel_note: str = ""
     no_show_reported: bool = False
-
-    slot_days: list[SlotDay] = []
-    slot_day: str = ""
-    chosen: list[SlotChoice] = []
-
-    _sid: int = 0
-    _teacher_id: int = 0
-    _duration: int = 60
-
-    @rx.var
-    def chosen_isos(self) -> list[str]:
-        return [c.iso for c in self.chosen]
-
-    @rx.var
-    def day_slots(self) -> list[SlotChoice]:
-        return next((d.slots for d in self.slot_days if d.key == self.slot_day), [])
 
     # --- reading -------------------------------------------------------------------
     @rx.event
@@ -273,143 +247,3 @@ class SessionDetailState(AuthState):
         self.events = [_entry(e, tz, now) for e in reversed(d.events)]
         self.ics_href = routes.session_ics(d.id) if d.state == "scheduled" else ""
         self.no_show_reported = d.no_show_reported_by is not None
-
-    def _say(self, message: str) -> None:
-        self.flash, self.flash_id = message, self.flash_id + 1
-
-    @rx.event
-    def dismiss_flash(self) -> None:
-        self.flash = ""
-
-    # --- dialogs -----------------------------------------------------------------------
-    @rx.event
-    def open_dialog(self, name: str) -> None:
-        self.dialog, self.dialog_error = name, ""
-
-    @rx.event
-    def dialog_changed(self, is_open: bool) -> None:
-        if not is_open and not self.busy:
-            self.dialog, self.dialog_error = "", ""
-
-    @rx.event
-    def open_reschedule(self) -> None:
-        self.dialog, self.dialog_error, self.chosen = "reschedule", "", []
-        try:
-            with read_session() as db:
-                user = self._require_user(db)
-                self.slot_days = free_slot_days(
-                    db,
-                    teacher_id=self._teacher_id,
-                    duration=self._duration,
-                    timezone=user.timezone,
-                    now=utcnow(),
-                )
-        except Exception:
-            log.exception("reschedule slots")
-            self.slot_days, self.dialog_error = [], GENERIC_ERROR
-        self.slot_day = self.slot_days[0].key if self.slot_days else ""
-
-    @rx.event
-    def pick_day(self, key: str) -> None:
-        self.slot_day = key
-
-    @rx.event
-    def toggle(self, iso: str) -> None:
-        self.chosen = toggle_choice(self.slot_days, self.chosen, iso)
-
-    # --- actions -------------------------------------------------------------------------
-    def _perform(self, act: Callable[[Session, User], Any], done: str) -> Iterator[Any]:
-        if self.busy:
-            return
-        self.busy, self.action_error, self.dialog_error, self.flash = True, "", "", ""
-        yield
-        failed: list[str] = []
-
-        def on_error(exc: DomainError) -> None:
-            failed.append(exc.message)
-
-        self._run(lambda db, user: act(db, user) or True, on_error=on_error)
-        self.busy = False
-        if failed:
-            if self.dialog:
-                self.dialog_error = failed[0]
-            else:
-                self.action_error = failed[0]
-            self._fetch()
-            return
-        self.dialog = ""
-        self._fetch()
-        self._say(done)
-
-    def _kw(self, user: User) -> dict[str, Any]:
-        return {"actor": user, "session_id": self._sid}
-
-    @rx.event
-    def accept(self, iso: str) -> Iterator[Any]:
-        yield from self._perform(
-            lambda db, u: sessions.do_accept(db, **self._kw(u), starts_at=parse_times([iso])[0]),
-            "Session scheduled. It is in your upcoming sessions.",
-        )
-
-    @rx.event
-    def decline(self, form: dict[str, Any]) -> Iterator[Any]:
-        reason = str(form.get("reason") or "")[:1000]
-        yield from self._perform(
-            lambda db, u: sessions.do_decline(db, **self._kw(u), reason=reason),
-            "Request declined. The credits went back to the learner.",
-        )
-
-    @rx.event
-    def propose(self, form: dict[str, Any]) -> Iterator[Any]:
-        note = str(form.get("note") or "")[:1000]
-        times = parse_times(self.chosen_isos)
-        yield from self._perform(
-            lambda db, u: sessions.do_propose_reschedule(
-                db, **self._kw(u), start_times=times, note=note
-            ),
-            f"New times sent to {self.other_name}.",
-        )
-
-    @rx.event
-    def withdraw(self) -> Iterator[Any]:
-        yield from self._perform(
-            lambda db, u: sessions.do_withdraw(db, **self._kw(u)),
-            "Request withdrawn. Your credits are back in your wallet.",
-        )
-
-    @rx.event
-    def cancel(self, form: dict[str, Any]) -> Iterator[Any]:
-        reason = str(form.get("reason") or "")[:1000]
-        yield from self._perform(
-            lambda db, u: sessions.do_cancel(db, **self._kw(u), reason=reason), "Session cancelled."
-        )
-
-    @rx.event
-    def mark_complete(self) -> Iterator[Any]:
-        yield from self._perform(
-            lambda db, u: sessions.do_mark_complete(db, **self._kw(u)),
-            f"Marked as taught. {self.other_name} confirms next.",
-        )
-
-    @rx.event
-    def confirm_complete(self) -> Iterator[Any]:
-        yield from self._perform(
-            lambda db, u: sessions.do_confirm_complete(db, **self._kw(u)),
-            "Confirmed. The credits went to your teacher. Thank you!",
-        )
-
-    @rx.event
-    def dispute(self, form: dict[str, Any]) -> Iterator[Any]:
-        reason = str(form.get("reason") or "")[:1000]
-        yield from self._perform(
-            lambda db, u: sessions.do_dispute(db, **self._kw(u), reason=reason),
-            "Dispute opened. The credits stay held until an admin decides.",
-        )
-
-    @rx.event
-    def report_no_show(self, form: dict[str, Any]) -> Iterator[Any]:
-        note = str(form.get("note") or "")[:1000]
-        yield from self._perform(
-            lambda db, u: sessions.do_report_no_show(db, **self._kw(u), note=note),
-            "No-show reported. The other side can dispute it for a day.",
-        )
