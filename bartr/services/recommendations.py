@@ -20,7 +20,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, false, func, or_
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bartr.models.accounts import User, UserStatus
@@ -32,7 +31,7 @@ from bartr.services.availability import words_bitmap
 Key = tuple[int, str]  # (category_id, significant word)
 
 CANDIDATES_ONE_WAY = 80
-CANDIDATES_MUTUAL = 40
+CANDIDATES_WANTERS = 200
 CIRCLE_FAN_OUT = 50
 
 MUTUAL_FACTOR = 2.0
@@ -264,7 +263,6 @@ def _users_matching(
     keys: set[Key],
     exclude: int,
     limit: int,
-    within: object | None = None,
 ) -> list[int]:
     """Visible members with `kind` skills sharing a key, most shared keys first."""
     if not keys:
@@ -284,8 +282,6 @@ def _users_matching(
         .order_by(hits.desc(), col(SkillTerm.user_id))
         .limit(limit)
     )
-    if within is not None:
-        stmt = stmt.where(col(SkillTerm.user_id).in_(within))
     return [row[0] for row in db.exec(stmt).all()]
 
 
@@ -302,26 +298,20 @@ def for_you(
     one_way = _users_matching(
         db, kind=SkillKind.TEACH, keys=wanted, exclude=uid, limit=CANDIDATES_ONE_WAY
     )
-    mutual: list[int] = []
-    if offered:
-        t = aliased(SkillTerm)
-        teachers_of_wanted = select(t.user_id).where(
-            t.kind == SkillKind.TEACH,
-            col(t.is_tag) == false(),
-            _key_filter(t, wanted),
+    # Members who want what the viewer teaches; those who also teach what the viewer wants
+    # are mutual candidates (checked on the small set, no correlated subquery).
+    wanters = (
+        _users_matching(
+            db, kind=SkillKind.LEARN, keys=offered, exclude=uid, limit=CANDIDATES_WANTERS
         )
-        mutual = _users_matching(
-            db,
-            kind=SkillKind.LEARN,
-            keys=offered,
-            exclude=uid,
-            limit=CANDIDATES_MUTUAL,
-            within=teachers_of_wanted,
-        )
-    candidates = list(dict.fromkeys(mutual + one_way))
-    if not candidates:
+        if offered
+        else []
+    )
+    pool = list(dict.fromkeys(one_way + wanters))
+    if not pool:
         return []
-    teach = _skills_by_user(db, user_ids=candidates, kind=SkillKind.TEACH, only_keys=wanted)
+    teach = _skills_by_user(db, user_ids=pool, kind=SkillKind.TEACH, only_keys=wanted)
+    candidates = [c for c in pool if c in teach]
     learn = _skills_by_user(db, user_ids=candidates, kind=SkillKind.LEARN, only_keys=offered)
     users = {
         row[0]: row
