@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import String, and_, cast, func, literal_column, or_, table, text, true
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, col, select
 
 from bartr.models.accounts import User, UserStatus
@@ -246,10 +247,11 @@ def search_params(
             )
         )
     if params.language:
-        # Names come from a fixed list (no wildcards); JSON keeps them quoted.
-        teacher_filters.append(
-            select(User.id).where(cast(User.languages, String).like(f'%"{params.language}"%'))
-        )
+        if dialect == "postgresql":  # GIN index ix_users_languages_gin
+            speaks = cast(User.languages, JSONB).op("@>")(cast([params.language], JSONB))
+        else:  # names come from a fixed list (no wildcards); JSON keeps them quoted
+            speaks = cast(User.languages, String).like(f'%"{params.language}"%')
+        teacher_filters.append(select(User.id).where(speaks))
     if params.free_when_i_am:
         if viewer is None:
             return replace(
