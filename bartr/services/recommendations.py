@@ -264,25 +264,33 @@ def _users_matching(
     exclude: int,
     limit: int,
 ) -> list[int]:
-    """Visible members with `kind` skills sharing a key, most shared keys first."""
+    """Visible members with `kind` skills sharing a key, most shared keys first.
+
+    Visibility is checked on the short list afterwards (a probe per matching row would
+    cost more than the grouping itself); a little headroom covers the few hidden members.
+    """
     if not keys:
         return []
     hits = func.count().label("hits")
     stmt = (
         select(SkillTerm.user_id, hits)
-        .join(User, col(User.id) == SkillTerm.user_id)
         .where(
             SkillTerm.kind == kind,
             col(SkillTerm.is_tag) == false(),
             _key_filter(SkillTerm, keys),
             SkillTerm.user_id != exclude,
-            *_visible_user_filter(),
         )
         .group_by(col(SkillTerm.user_id))
         .order_by(hits.desc(), col(SkillTerm.user_id))
-        .limit(limit)
+        .limit(limit + limit // 8 + 2)
     )
-    return [row[0] for row in db.exec(stmt).all()]
+    ranked = [row[0] for row in db.exec(stmt).all()]
+    if not ranked:
+        return []
+    visible = set(
+        db.exec(select(User.id).where(col(User.id).in_(ranked), *_visible_user_filter())).all()
+    )
+    return [uid for uid in ranked if uid in visible][:limit]
 
 
 def for_you(
