@@ -196,10 +196,15 @@ def _skills_by_user(
     ids = list(set(user_ids))
     if not ids or (only_keys is not None and not only_keys):
         return {}
+    member = col(SkillTerm.user_id)
+    if only_keys is not None and db.get_bind().dialect.name == "sqlite":
+        # Few keys, many members: walk the covering (term, ...) index per key instead of
+        # every term of every member ("+ 0" hides ix_skill_terms_user from SQLite).
+        member = member + 0
     stmt = select(
         SkillTerm.user_id, SkillTerm.skill_id, SkillTerm.category_id, SkillTerm.term
     ).where(
-        col(SkillTerm.user_id).in_(ids),
+        member.in_(ids),
         SkillTerm.kind == kind,
         col(SkillTerm.is_tag) == false(),
     )
