@@ -70,4 +70,5 @@ def calendar_feed(token: str) -> str:
 
 
 def avatar(path: str | None) -> str:
-    return f"/api/media/avatars/{path}" if path else ""
+    """`user.avatar_path` is "avatars/<file>.webp"; the media route serves <file>."""
+    return f"/api/media/avatars/{path.rsplit('/', 1)[-1]}" if path else ""
