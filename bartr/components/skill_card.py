@@ -13,8 +13,10 @@ def teacher_avatar(src: rx.Var, initials: rx.Var, name: rx.Var, size: str = "4")
     )
 
 
-def chip(text: rx.Var | str, *, color: str = "gray", variant: str = "soft") -> rx.Component:
-    return rx.badge(text, color_scheme=color, variant=variant, radius="full", size="1")
+def chip(text: rx.Var | str, *, color: str | None = "gray", variant: str = "soft") -> rx.Component:
+    """A small rounded label; `color=None` uses the accent colour."""
+    props = {"color_scheme": color} if color else {}
+    return rx.badge(text, variant=variant, radius="full", size="1", **props)
 
 
 def rating(value: rx.Var, count: rx.Var) -> rx.Component:
@@ -73,6 +75,7 @@ def skill_card(card: rx.Var, timezone: rx.Var) -> rx.Component:
                         size="2",
                         color=rx.color("gray", 12),
                         class_name="teacher-link",
+                        padding_right=rx.cond(card.mutual, "112px", "0"),
                     ),
                     rx.hstack(
                         rx.foreach(card.badges, lambda b: chip(b, color="amber")),
@@ -86,7 +89,6 @@ def skill_card(card: rx.Var, timezone: rx.Var) -> rx.Component:
                 ),
                 spacing="3",
                 align="center",
-                padding_right=rx.cond(card.mutual, "112px", "0"),
             ),
             rx.link(
                 rx.heading(card.title, size="4", weight="bold", trim="start"),
@@ -95,10 +97,10 @@ def skill_card(card: rx.Var, timezone: rx.Var) -> rx.Component:
                 underline="hover",
             ),
             rx.flex(
-                chip(card.level, color="iris"),
+                chip(card.level, color=None),
                 chip(card.category),
                 rx.foreach(card.tags, lambda t: chip(t, variant="outline")),
-                gap="1",
+                spacing="1",
                 wrap="wrap",
             ),
             rx.vstack(
@@ -112,7 +114,7 @@ def skill_card(card: rx.Var, timezone: rx.Var) -> rx.Component:
                         "calendar-clock",
                         "Next free ",
                         rx.text.strong(card.next_slot, color=rx.color("gray", 12)),
-                        title="Your time, " + timezone,
+                        title="Time zone: " + timezone,
                     ),
                     _meta_line("calendar-x", "No free times listed"),
                 ),

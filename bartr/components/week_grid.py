@@ -78,19 +78,21 @@ def _day(day: rx.Var) -> rx.Component:
             width="100%",
         ),
         columns="56px 1fr",
-        gap="3",
+        spacing="3",
         align="center",
         width="100%",
     )
 
 
-def week_grid(days: rx.Var, timezone: rx.Var | str, *, caption: str = "your time") -> rx.Component:
+def week_grid(
+    days: rx.Var, timezone: rx.Var | str, *, caption: rx.Var | str = "your time"
+) -> rx.Component:
     return rx.vstack(
-        rx.grid(rx.box(), _ticks(), columns="56px 1fr", gap="3", width="100%"),
+        rx.grid(rx.box(), _ticks(), columns="56px 1fr", spacing="3", width="100%"),
         rx.foreach(days, _day),
         rx.hstack(
             rx.icon("globe", size=12, color=rx.color("gray", 10)),
-            rx.text(f"Times in {caption}: ", timezone, size="1", color=rx.color("gray", 10)),
+            rx.text("Times in ", caption, ": ", timezone, size="1", color=rx.color("gray", 10)),
             spacing="1",
             align="center",
         ),

@@ -59,7 +59,7 @@ def _tag_filter() -> rx.Component:
                         variant="soft",
                     ),
                 ),
-                gap="1",
+                spacing="1",
                 wrap="wrap",
             ),
         ),
@@ -84,7 +84,7 @@ def _tag_filter() -> rx.Component:
                         "+ ", t, size="1", variant="outline", radius="full", on_click=S.add_tag(t)
                     ),
                 ),
-                gap="1",
+                spacing="1",
                 wrap="wrap",
                 aria_label="Suggested tags",
             ),
@@ -369,7 +369,11 @@ def _results() -> rx.Component:
                                 weight="medium",
                             ),
                             rx.text(
-                                "Times in your zone (" + S.shown_timezone + ")",
+                                rx.cond(
+                                    AuthState.logged_in,
+                                    "Times in your zone (" + S.shown_timezone + ")",
+                                    "Times in UTC · log in to see them in your zone",
+                                ),
                                 size="1",
                                 color=rx.color("gray", 10),
                             ),
@@ -405,11 +409,9 @@ def marketplace_page() -> rx.Component:
         _search_bar(),
         _for_you(),
         _circles(),
-        rx.flex(
+        rx.grid(
             rx.box(
                 rx.card(_filters(), size="2"),
-                width=rx.breakpoints(initial="100%", md="260px"),
-                flex_shrink="0",
                 display=rx.breakpoints(
                     initial=rx.cond(S.filters_open, "block", "none"), md="block"
                 ),
@@ -417,9 +419,9 @@ def marketplace_page() -> rx.Component:
                 top="88px",
                 id="filters",
             ),
-            rx.box(_results(), flex="1", min_width="0", width="100%"),
-            direction=rx.breakpoints(initial="column", md="row"),
-            gap="5",
+            rx.box(_results(), min_width="0", width="100%"),
+            columns=rx.breakpoints(initial="minmax(0, 1fr)", md="260px minmax(0, 1fr)"),
+            spacing="5",
             width="100%",
             align="start",
         ),

@@ -88,7 +88,7 @@ def _header() -> rx.Component:
                         S.owner_timezone,
                         ")",
                     ),
-                    gap=rx.breakpoints(initial="2", sm="5"),
+                    spacing=rx.breakpoints(initial="2", sm="5"),
                     direction=rx.breakpoints(initial="column", sm="row"),
                     wrap="wrap",
                 ),
@@ -105,7 +105,7 @@ def _header() -> rx.Component:
                     variant="soft",
                 ),
             ),
-            gap="5",
+            spacing="5",
             align=rx.breakpoints(initial="start", sm="center"),
             direction=rx.breakpoints(initial="column", sm="row"),
         ),
@@ -131,10 +131,10 @@ def _teach_skill(skill: rx.Var) -> rx.Component:
             rx.vstack(
                 rx.heading(skill.title, size="4", as_="h3"),
                 rx.flex(
-                    chip(skill.level, color="iris"),
+                    chip(skill.level, color=None),
                     chip(skill.category),
                     rx.foreach(skill.tags, lambda t: chip(t, variant="outline")),
-                    gap="1",
+                    spacing="1",
                     wrap="wrap",
                 ),
                 rx.cond(
@@ -154,7 +154,7 @@ def _teach_skill(skill: rx.Var) -> rx.Component:
                 ~S.is_self,
                 link_button("Request a session", href=skill.request_url, flex_shrink="0"),
             ),
-            gap="4",
+            spacing="4",
             direction=rx.breakpoints(initial="column", sm="row"),
             align=rx.breakpoints(initial="stretch", sm="start"),
         ),
@@ -168,7 +168,7 @@ def _learn_skill(skill: rx.Var) -> rx.Component:
     return rx.hstack(
         rx.icon("book-open", size=16, color=rx.color("accent", 10), flex_shrink="0"),
         rx.text(skill.title, size="2", weight="medium"),
-        chip(skill.level, color="iris"),
+        chip(skill.level, color=None),
         chip(skill.category),
         spacing="2",
         align="center",
@@ -266,7 +266,7 @@ def _profile() -> rx.Component:
         rx.card(
             _section(
                 "Availability",
-                week_grid(S.days, S.shown_timezone),
+                week_grid(S.days, S.shown_timezone, caption=S.grid_caption),
                 id_="availability",
             ),
             size="2",
@@ -281,7 +281,7 @@ def _profile() -> rx.Component:
             left,
             right,
             columns=rx.breakpoints(initial="1", md="minmax(0, 3fr) minmax(0, 2fr)"),
-            gap="6",
+            spacing="6",
             width="100%",
         ),
         spacing="6",

@@ -19,7 +19,6 @@ from bartr.db import read_session
 from bartr.services import categories, marketplace, profiles, recommendations
 from bartr.services.languages import LANGUAGES
 from bartr.services.marketplace import SearchParams, SkillCard
-from bartr.services.validation import all_timezones
 from bartr.state.auth import AuthState, log
 
 ALL = "all"  # a Radix select cannot hold "", so "all" stands for no filter
@@ -129,7 +128,8 @@ def card_vm(card: SkillCard, zone: str) -> CardVM:
         languages=" · ".join(card.languages[:3]),
         rating=rating_label(card.rating_avg, card.rating_count),
         rating_count=card.rating_count,
-        badges=card.badges,
+        # "New member" says the same as the "New" rating chip on a card.
+        badges=[b for b in card.badges if b != "New member"],
         mutual=card.mutual_match,
         next_slot=slot_label(card.next_free_slot, zone),
     )
@@ -203,7 +203,6 @@ class MarketplaceState(AuthState):
     range_label: str = ""
     prev_url: str = ""
     next_url: str = ""
-    _browser_tz: str = ""
 
     # --- derived -------------------------------------------------------------------
     @rx.var(cache=True)
@@ -271,7 +270,8 @@ class MarketplaceState(AuthState):
             with read_session() as db:
                 viewer = self._current_user(db)
                 viewer_id = viewer.id if viewer else None
-                zone = viewer.timezone if viewer else (self._browser_tz or "UTC")
+                # Visitors have no zone on file (and the CSP forbids asking the browser).
+                zone = viewer.timezone if viewer else "UTC"
                 result = marketplace.search_params(db, viewer=viewer, params=params)
                 self.category_options = [Option(ALL, "All categories")] + [
                     Option(c.slug, c.name) for c in categories.list_categories(db)
@@ -292,20 +292,6 @@ class MarketplaceState(AuthState):
             yield MarketplaceState.load_recommendations
         else:
             self.for_you, self.circles = [], []
-            if not self._browser_tz:
-                yield rx.call_script(
-                    "Intl.DateTimeFormat().resolvedOptions().timeZone",
-                    callback=MarketplaceState.set_browser_timezone,
-                )
-
-    @rx.event
-    def set_browser_timezone(self, zone: str) -> Any:
-        """Visitors see free slots in their browser's zone (members: their profile's zone)."""
-        if isinstance(zone, str) and zone in all_timezones() and zone != "UTC":
-            self._browser_tz = zone
-            return MarketplaceState.load
-        self._browser_tz = "UTC"
-        return None
 
     @rx.event
     def load_recommendations(self) -> Any:

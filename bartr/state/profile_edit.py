@@ -22,7 +22,7 @@ from bartr.services.languages import LANGUAGES
 from bartr.services.validation import all_timezones
 from bartr.settings import get_settings
 from bartr.state.auth import AuthState, log
-from bartr.state.marketplace import Option
+from bartr.state.marketplace import Option, initials
 from bartr.state.profile_view import SkillVM, skill_vm
 
 MAX_FIELD = 5000
@@ -58,13 +58,13 @@ class ProfileEditState(AuthState):
         self.errors, self.form_error, self.avatar_error = {}, "", ""
         with read_session() as db:
             user = self._current_user(db)
-        if user is None:
-            return
-        self.display_name, self.bio = user.display_name, user.bio
-        self.languages, self.timezone = list(user.languages), user.timezone
-        self.public_url = routes.profile(user.handle)
-        self.avatar_url = routes.avatar(user.avatar_path)
-        self.initials = "".join(p[0] for p in user.display_name.split()[:2]).upper()
+            if user is None:
+                return
+            self.display_name, self.bio = user.display_name, user.bio
+            self.languages, self.timezone = list(user.languages), user.timezone
+            self.public_url = routes.profile(user.handle)
+            self.avatar_url = routes.avatar(user.avatar_path)
+            self.initials = initials(user.display_name)
 
     @rx.event
     def set_display_name(self, value: str) -> None:

@@ -100,6 +100,7 @@ class ProfileViewState(AuthState):
     local_time: str = ""
     owner_timezone: str = ""
     shown_timezone: str = ""
+    grid_caption: str = "your time"
     member_since: str = ""
     is_self: bool = False
     teaches: list[SkillVM] = []
@@ -151,6 +152,8 @@ class ProfileViewState(AuthState):
         )
         self.local_time, self.owner_timezone = view.local_time_label, view.timezone
         self.shown_timezone, self.is_self = view.viewer_timezone, view.is_self
+        # Visitors see the owner's own zone (public_profile has no zone for them).
+        self.grid_caption = "your time" if self.logged_in else "their time"
         self.member_since = view.member_since.strftime("%B %Y")
         self.teaches = [skill_vm(s) for s in view.teaches]
         self.learns = [skill_vm(s) for s in view.learns]
