@@ -7,7 +7,8 @@ import pkgutil
 
 import reflex as rx
 
-import bartr.models  # noqa: F401  (register tables before anything queries)
+# Register every table before anything queries.
+import bartr.models
 from bartr.api.routes import build_api
 from bartr.api.security_headers import SecurityHeaders
 from bartr.app_pages import PAGES

@@ -17,8 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, tuple_
+from sqlalchemy import and_, false, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -30,8 +31,8 @@ from bartr.services.availability import words_bitmap
 
 Key = tuple[int, str]  # (category_id, significant word)
 
-CANDIDATES_ONE_WAY = 150
-CANDIDATES_MUTUAL = 100
+CANDIDATES_ONE_WAY = 80
+CANDIDATES_MUTUAL = 40
 CIRCLE_FAN_OUT = 50
 
 MUTUAL_FACTOR = 2.0
@@ -175,6 +176,12 @@ class SwapCircle:
     score: float
 
 
+def _key_filter(terms: Any, keys: Iterable[Key]) -> Any:
+    """(category_id, term) IN keys, written as ORed equalities so every database uses the
+    (term, is_tag, kind, category_id, ...) index for each key."""
+    return or_(*(and_(terms.term == term, terms.category_id == cat) for cat, term in sorted(keys)))
+
+
 def _visible_user_filter() -> list:
     return [User.status == UserStatus.ACTIVE, col(User.onboarded_at).is_not(None)]
 
@@ -195,10 +202,10 @@ def _skills_by_user(
     ).where(
         col(SkillTerm.user_id).in_(ids),
         SkillTerm.kind == kind,
-        col(SkillTerm.is_tag).is_(False),
+        col(SkillTerm.is_tag) == false(),
     )
     if only_keys is not None:
-        stmt = stmt.where(tuple_(SkillTerm.category_id, SkillTerm.term).in_(sorted(only_keys)))
+        stmt = stmt.where(_key_filter(SkillTerm, only_keys))
     keys: dict[int, set[Key]] = {}
     owner: dict[int, int] = {}
     for user_id, skill_id, category_id, term in db.exec(stmt).all():
@@ -268,8 +275,8 @@ def _users_matching(
         .join(User, col(User.id) == SkillTerm.user_id)
         .where(
             SkillTerm.kind == kind,
-            col(SkillTerm.is_tag).is_(False),
-            tuple_(SkillTerm.category_id, SkillTerm.term).in_(sorted(keys)),
+            col(SkillTerm.is_tag) == false(),
+            _key_filter(SkillTerm, keys),
             SkillTerm.user_id != exclude,
             *_visible_user_filter(),
         )
@@ -300,8 +307,8 @@ def for_you(
         t = aliased(SkillTerm)
         teachers_of_wanted = select(t.user_id).where(
             t.kind == SkillKind.TEACH,
-            col(t.is_tag).is_(False),
-            tuple_(t.category_id, t.term).in_(sorted(wanted)),
+            col(t.is_tag) == false(),
+            _key_filter(t, wanted),
         )
         mutual = _users_matching(
             db,
@@ -317,9 +324,16 @@ def for_you(
     teach = _skills_by_user(db, user_ids=candidates, kind=SkillKind.TEACH, only_keys=wanted)
     learn = _skills_by_user(db, user_ids=candidates, kind=SkillKind.LEARN, only_keys=offered)
     users = {
-        u.id: u
-        for u in db.exec(
-            select(User).where(col(User.id).in_(candidates), *_visible_user_filter())
+        row[0]: row
+        for row in db.exec(
+            select(
+                User.id,
+                User.display_name,
+                User.handle,
+                User.avatar_path,
+                User.languages,
+                User.created_at,
+            ).where(col(User.id).in_(candidates), *_visible_user_filter())
         ).all()
     }
     bitmaps = _bitmaps(db, candidates)
@@ -471,7 +485,7 @@ def taught_keys(db: Session, user_id: int) -> set[Key]:
         select(SkillTerm.category_id, SkillTerm.term).where(
             SkillTerm.user_id == user_id,
             SkillTerm.kind == SkillKind.TEACH,
-            col(SkillTerm.is_tag).is_(False),
+            col(SkillTerm.is_tag) == false(),
         )
     ).all()
     return {(c, t) for c, t in rows}
@@ -487,8 +501,8 @@ def users_wanting(db: Session, *, user_ids: Iterable[int], keys: set[Key]) -> se
         .where(
             col(SkillTerm.user_id).in_(ids),
             SkillTerm.kind == SkillKind.LEARN,
-            col(SkillTerm.is_tag).is_(False),
-            tuple_(SkillTerm.category_id, SkillTerm.term).in_(sorted(keys)),
+            col(SkillTerm.is_tag) == false(),
+            _key_filter(SkillTerm, keys),
         )
         .distinct()
     ).all()

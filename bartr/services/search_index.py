@@ -23,6 +23,7 @@ Wiring: `install_search_ddl` runs after the `skill_terms` table is created by
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from sqlalchemy import Connection, event
@@ -175,8 +176,9 @@ MAX_QUERY_CHARS = 200
 
 
 def clean_query(q: str | None) -> str:
-    """Trim, collapse whitespace and bound the length; '' means no text filter."""
-    return " ".join((q or "").split())[:MAX_QUERY_CHARS]
+    """Drop control characters, collapse whitespace, bound the length; '' means no filter."""
+    text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in (q or ""))
+    return " ".join(text.split())[:MAX_QUERY_CHARS]
 
 
 def fts5_expression(q: str) -> str | None:
