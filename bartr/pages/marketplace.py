@@ -363,7 +363,7 @@ def _results() -> rx.Component:
                     rx.vstack(
                         rx.hstack(
                             rx.text(
-                                S.total,
+                                S.total_label,
                                 rx.cond(S.total == 1, " skill", " skills"),
                                 size="2",
                                 weight="medium",

@@ -201,6 +201,7 @@ class MarketplaceState(AuthState):
     tag_suggestions: list[str] = []
     filters_open: bool = False
     range_label: str = ""
+    total_label: str = ""
     prev_url: str = ""
     next_url: str = ""
 
@@ -284,7 +285,8 @@ class MarketplaceState(AuthState):
         self.cards = [card_vm(c, zone) for c in result.items]
         self.total, self.has_next, self.notice = result.total, result.has_next, result.notice
         first = (params.page - 1) * params.per_page + 1
-        self.range_label = f"{first}–{first + len(self.cards) - 1} of {result.total}"
+        self.total_label = result.total_label
+        self.range_label = f"{first}–{first + len(self.cards) - 1} of {result.total_label}"
         self.prev_url = routes.marketplace(params.with_page(params.page - 1).to_query())
         self.next_url = routes.marketplace(params.with_page(params.page + 1).to_query())
         self.loading = False
