@@ -85,14 +85,14 @@ def _day(day: rx.Var) -> rx.Component:
 
 
 def week_grid(
-    days: rx.Var, timezone: rx.Var | str, *, caption: rx.Var | str = "your time"
+    days: rx.Var, timezone: rx.Var | str, *, whose: rx.Var | str = "your"
 ) -> rx.Component:
     return rx.vstack(
         rx.grid(rx.box(), _ticks(), columns="56px 1fr", spacing="3", width="100%"),
         rx.foreach(days, _day),
         rx.hstack(
             rx.icon("globe", size=12, color=rx.color("gray", 10)),
-            rx.text("Times in ", caption, ": ", timezone, size="1", color=rx.color("gray", 10)),
+            rx.text("Times in ", whose, " zone: ", timezone, size="1", color=rx.color("gray", 10)),
             spacing="1",
             align="center",
         ),

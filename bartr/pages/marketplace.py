@@ -14,6 +14,7 @@ from bartr.components.skill_card import (
     swap_circle,
 )
 from bartr.state.auth import AuthState
+from bartr.state.marketplace import ForYouState as F
 from bartr.state.marketplace import MarketplaceState as S
 
 
@@ -198,7 +199,7 @@ def _search_bar() -> rx.Component:
 
 def _for_you() -> rx.Component:
     return rx.cond(
-        S.for_you.length() > 0,
+        F.for_you.length() > 0,
         rx.vstack(
             rx.hstack(
                 rx.icon("sparkles", size=18, color=rx.color("accent", 10)),
@@ -213,7 +214,7 @@ def _for_you() -> rx.Component:
                 wrap="wrap",
             ),
             rx.hstack(
-                rx.foreach(S.for_you, recommendation_card),
+                rx.foreach(F.for_you, recommendation_card),
                 spacing="3",
                 overflow_x="auto",
                 width="100%",
@@ -225,15 +226,29 @@ def _for_you() -> rx.Component:
             id="for-you",
         ),
         rx.cond(
-            S.recs_loading,
+            F.loading,
             rx.hstack(skill_card_skeleton(), skill_card_skeleton(), spacing="3", width="100%"),
+            rx.cond(
+                F.hint,
+                rx.callout(
+                    rx.hstack(
+                        rx.text("Add what you teach and want to learn to see your best matches."),
+                        rx.link("Edit your skills →", href=routes.PROFILE_EDIT, weight="medium"),
+                        spacing="2",
+                        wrap="wrap",
+                    ),
+                    icon="sparkles",
+                    width="100%",
+                    id="for-you-hint",
+                ),
+            ),
         ),
     )
 
 
 def _circles() -> rx.Component:
     return rx.cond(
-        S.circles.length() > 0,
+        F.circles.length() > 0,
         rx.vstack(
             rx.hstack(
                 rx.icon("refresh-cw", size=18, color=rx.color("green", 10)),
@@ -248,7 +263,7 @@ def _circles() -> rx.Component:
                 wrap="wrap",
             ),
             rx.grid(
-                rx.foreach(S.circles, swap_circle),
+                rx.foreach(F.circles, swap_circle),
                 columns=rx.breakpoints(initial="1", md="2"),
                 spacing="3",
                 width="100%",
@@ -402,7 +417,7 @@ def _results() -> rx.Component:
     )
 
 
-@page(routes.MARKETPLACE, "Marketplace", on_load=[S.load])
+@page(routes.MARKETPLACE, "Marketplace", on_load=[S.load, F.load])
 def marketplace_page() -> rx.Component:
     return rx.vstack(
         page_title("Marketplace", "Find someone to learn from. One hour = one credit."),

@@ -435,8 +435,14 @@ def _remove_dialog() -> rx.Component:
 # --- availability ---------------------------------------------------------------------
 
 
-def _time_select(value: rx.Var, options: rx.Var, on_change, label: rx.Var) -> rx.Component:
-    return rx.select(options, value=value, on_change=on_change, size="2", aria_label=label)
+def _time_select(value: rx.Var, options: rx.Var, on_change, label: str) -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(aria_label=label),
+        rx.select.content(rx.foreach(options, lambda t: rx.select.item(t, value=t))),
+        value=value,
+        on_change=on_change,
+        size="2",
+    )
 
 
 def _window_row(row: rx.Var) -> rx.Component:
@@ -458,9 +464,30 @@ def _window_row(row: rx.Var) -> rx.Component:
     )
 
 
+def _add_time(day: rx.Var, display: rx.Breakpoints) -> rx.Component:
+    return rx.button(
+        rx.icon("plus", size=14),
+        "Add time",
+        size="1",
+        variant="ghost",
+        on_click=A.add_window(day.weekday),
+        aria_label="Add a time on " + day.name,
+        flex_shrink="0",
+        display=display,
+    )
+
+
 def _edit_day(day: rx.Var) -> rx.Component:
+    """Desktop: name | windows | add. Phone: name and add on one line, windows below."""
     return rx.flex(
-        rx.text(day.name, size="2", weight="medium", width="100px", flex_shrink="0"),
+        rx.hstack(
+            rx.text(day.name, size="2", weight="medium"),
+            rx.spacer(),
+            _add_time(day, rx.breakpoints(initial="flex", sm="none")),
+            width=rx.breakpoints(initial="100%", sm="100px"),
+            flex_shrink="0",
+            align="center",
+        ),
         rx.vstack(
             rx.cond(
                 day.rows.length() > 0,
@@ -470,16 +497,8 @@ def _edit_day(day: rx.Var) -> rx.Component:
             spacing="2",
             flex="1",
         ),
-        rx.button(
-            rx.icon("plus", size=14),
-            "Add time",
-            size="1",
-            variant="ghost",
-            on_click=A.add_window(day.weekday),
-            aria_label="Add a time on " + day.name,
-            flex_shrink="0",
-        ),
-        spacing="3",
+        _add_time(day, rx.breakpoints(initial="none", sm="flex")),
+        spacing=rx.breakpoints(initial="2", sm="3"),
         align=rx.breakpoints(initial="start", sm="center"),
         direction=rx.breakpoints(initial="column", sm="row"),
         padding_y="10px",

@@ -266,7 +266,7 @@ def _profile() -> rx.Component:
         rx.card(
             _section(
                 "Availability",
-                week_grid(S.days, S.shown_timezone, caption=S.grid_caption),
+                week_grid(S.days, S.shown_timezone, whose=S.grid_whose),
                 id_="availability",
             ),
             size="2",

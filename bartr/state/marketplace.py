@@ -192,10 +192,6 @@ class MarketplaceState(AuthState):
     has_next: bool = False
     shown_timezone: str = "UTC"
     category_options: list[Option] = []
-    # For members.
-    for_you: list[RecommendationVM] = []
-    circles: list[CircleVM] = []
-    recs_loading: bool = False
     # Page furniture.
     tag_draft: str = ""
     tag_suggestions: list[str] = []
@@ -266,11 +262,9 @@ class MarketplaceState(AuthState):
         self._show_params(params)
         self.loading, self.error, self.notice = True, "", ""
         yield
-        viewer_id = None
         try:
             with read_session() as db:
                 viewer = self._current_user(db)
-                viewer_id = viewer.id if viewer else None
                 # Visitors have no zone on file (and the CSP forbids asking the browser).
                 zone = viewer.timezone if viewer else "UTC"
                 result = marketplace.search_params(db, viewer=viewer, params=params)
@@ -290,32 +284,6 @@ class MarketplaceState(AuthState):
         self.prev_url = routes.marketplace(params.with_page(params.page - 1).to_query())
         self.next_url = routes.marketplace(params.with_page(params.page + 1).to_query())
         self.loading = False
-        if viewer_id is not None:
-            yield MarketplaceState.load_recommendations
-        else:
-            self.for_you, self.circles = [], []
-
-    @rx.event
-    def load_recommendations(self) -> Any:
-        if self.page != 1 or self.has_query:
-            self.for_you, self.circles = [], []
-            return
-        self.recs_loading = True
-        yield
-        try:
-            with read_session() as db:
-                viewer = self._current_user(db)
-                if viewer is None:
-                    self.for_you, self.circles = [], []
-                else:
-                    recs = recommendations.for_you(db, viewer=viewer, limit=6)
-                    circles = recommendations.swap_circles(db, viewer=viewer, limit=2)
-                    self.for_you = [_recommendation_vm(r) for r in recs]
-                    self.circles = [_circle_vm(c, viewer.id or 0) for c in circles]
-        except Exception:
-            log.exception("marketplace recommendations")
-            self.for_you, self.circles = [], []
-        self.recs_loading = False
 
     # --- filter changes (each one is a new URL) --------------------------------------------
     @rx.event
@@ -380,3 +348,37 @@ class MarketplaceState(AuthState):
         if key == "Enter":
             return MarketplaceState.add_tag(self.tag_draft)
         return None
+
+
+class ForYouState(AuthState):
+    """The "For you" row and swap circles: members only, first page of an unfiltered view."""
+
+    for_you: list[RecommendationVM] = []
+    circles: list[CircleVM] = []
+    loading: bool = False
+    hint: bool = False  # nothing to match yet: invite the member to add skills
+
+    @rx.event
+    def load(self) -> Any:
+        params = SearchParams.from_query(dict(self.router.url.query_parameters))
+        self.hint = False
+        if params != SearchParams(sort=params.sort):  # searching or filtering: just results
+            self.for_you, self.circles = [], []
+            return
+        self.loading = True
+        yield
+        try:
+            with read_session() as db:
+                viewer = self._current_user(db)
+                if viewer is None:
+                    self.for_you, self.circles = [], []
+                else:
+                    recs = recommendations.for_you(db, viewer=viewer, limit=6)
+                    circles = recommendations.swap_circles(db, viewer=viewer, limit=2)
+                    self.for_you = [_recommendation_vm(r) for r in recs]
+                    self.circles = [_circle_vm(c, viewer.id or 0) for c in circles]
+                    self.hint = not recs
+        except Exception:
+            log.exception("marketplace recommendations")
+            self.for_you, self.circles = [], []
+        self.loading = False

@@ -100,7 +100,7 @@ class ProfileViewState(AuthState):
     local_time: str = ""
     owner_timezone: str = ""
     shown_timezone: str = ""
-    grid_caption: str = "your time"
+    grid_whose: str = "your"
     member_since: str = ""
     is_self: bool = False
     teaches: list[SkillVM] = []
@@ -134,7 +134,8 @@ class ProfileViewState(AuthState):
             self.loading, self.error = False, LOAD_ERROR
             return
         self._show(view)
-        self.match_reasons = match.reasons if match and match.score > 0 else []
+        reasons = match.reasons if match and match.score > 0 else []
+        self.match_reasons = [r[:1].upper() + r[1:] for r in reasons]
         self.mutual = bool(match and match.mutual)
         self.loading = False
 
@@ -153,7 +154,7 @@ class ProfileViewState(AuthState):
         self.local_time, self.owner_timezone = view.local_time_label, view.timezone
         self.shown_timezone, self.is_self = view.viewer_timezone, view.is_self
         # Visitors see the owner's own zone (public_profile has no zone for them).
-        self.grid_caption = "your time" if self.logged_in else "their time"
+        self.grid_whose = "your" if self.logged_in else "their"
         self.member_since = view.member_since.strftime("%B %Y")
         self.teaches = [skill_vm(s) for s in view.teaches]
         self.learns = [skill_vm(s) for s in view.learns]
