@@ -58,7 +58,11 @@ def _header() -> rx.Component:
                     color=rx.color("gray", 10),
                 ),
                 rx.hstack(
-                    rating(S.rating, S.rating_count),
+                    rx.cond(
+                        (S.rating == "") & S.badges.contains("New member"),
+                        rx.fragment(),  # the "New member" badge already says it
+                        rating(S.rating, S.rating_count),
+                    ),
                     rx.cond(
                         S.trust != "",
                         rx.badge(
@@ -82,7 +86,7 @@ def _header() -> rx.Component:
                     ),
                     _meta(
                         "clock",
-                        "Their local time ",
+                        rx.cond(S.is_self, "Your local time ", "Their local time "),
                         rx.text.strong(S.local_time),
                         " (",
                         S.owner_timezone,
@@ -223,7 +227,11 @@ def _profile() -> rx.Component:
             rx.cond(
                 S.teaches.length() > 0,
                 rx.vstack(rx.foreach(S.teaches, _teach_skill), spacing="3", width="100%"),
-                _empty_line("Nothing listed to teach yet."),
+                rx.cond(
+                    S.is_self,
+                    link_button("Add what you teach", href=routes.PROFILE_EDIT, variant="soft"),
+                    _empty_line("Nothing listed to teach yet."),
+                ),
             ),
             id_="teaches",
         ),

@@ -3,6 +3,7 @@ search survives a reload because every choice is in the URL."""
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
 from urllib.parse import parse_qs, urlparse
@@ -60,6 +61,14 @@ def _seed_teachers(database_url: str, suffix: str) -> dict[str, object]:
         engine.dispose()
 
 
+def _png_bytes() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (20, 160, 140)).save(out, format="PNG")
+    return out.getvalue()
+
+
 def _choose(page: Page, trigger: str, option: str) -> None:
     page.locator(trigger).click()
     page.get_by_role("option", name=option, exact=True).click()
@@ -84,6 +93,21 @@ def test_profile_setup_then_find_a_teacher_by_search_and_filters(
     page.fill("#bio", "I paint with watercolours and want to learn flamenco.")
     page.locator("#profile-save").click()
     expect(page.get_by_text("Profile saved.")).to_be_visible()
+
+    # A photo: a file that is not an image is refused with the service's words; a PNG works
+    # and is served back from the media route.
+    upload = page.locator("#avatar input[type=file]")
+    upload.set_input_files(
+        files=[{"name": "notes.png", "mimeType": "image/png", "buffer": b"not an image"}]
+    )
+    expect(page.get_by_text("That file is not an image we can read")).to_be_visible()
+    upload.set_input_files(
+        files=[{"name": "me.png", "mimeType": "image/png", "buffer": _png_bytes()}]
+    )
+    expect(page.get_by_text("Photo updated.")).to_be_visible()
+    photo = page.locator("#about img").first
+    expect(photo).to_have_attribute("src", re.compile(r"^/api/media/avatars/[\w-]+\.webp$"))
+    assert page.request.get(photo.get_attribute("src") or "").status == 200
 
     # Add a skill to teach, with a category, a level and a tag.
     page.locator("#add-teach").click()
