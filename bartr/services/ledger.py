@@ -91,17 +91,22 @@ def _get_or_create_account(
 ) -> LedgerAccount:
     """Find the account or create it; a concurrent creator wins the unique index race and
     this side reads the winner's row (the SAVEPOINT keeps the outer transaction usable)."""
-    where = {"owner_id": owner_id, "session_id": session_id, "system_name": system_name}
-    account = _find_account(db, kind=kind, **where)
+    account = _find_account(
+        db, kind=kind, owner_id=owner_id, session_id=session_id, system_name=system_name
+    )
     if account is not None:
         return account
-    account = LedgerAccount(kind=kind.value, **where)
+    account = LedgerAccount(
+        kind=kind.value, owner_id=owner_id, session_id=session_id, system_name=system_name
+    )
     try:
         with db.begin_nested():
             db.add(account)
             db.flush()
     except IntegrityError:
-        found = _find_account(db, kind=kind, **where)
+        found = _find_account(
+            db, kind=kind, owner_id=owner_id, session_id=session_id, system_name=system_name
+        )
         if found is None:
             raise
         return found
@@ -584,10 +589,10 @@ def check_invariants(db: Session) -> list[str]:
     last_ids = select(func.max(LedgerEntry.id)).group_by(col(LedgerEntry.account_id))
     by_id = {a.id: a for a in accounts}
     for entry in db.exec(select(LedgerEntry).where(col(LedgerEntry.id).in_(last_ids))).all():
-        account = by_id.get(entry.account_id)
-        if account is not None and entry.balance_after != account.balance:
+        last = by_id.get(entry.account_id)
+        if last is not None and entry.balance_after != last.balance:
             problems.append(
-                f"account {account.id} last balance_after {entry.balance_after} "
-                f"!= balance {account.balance}"
+                f"account {last.id} last balance_after {entry.balance_after} "
+                f"!= balance {last.balance}"
             )
     return problems
