@@ -19,6 +19,7 @@ from bartr.services import availability, avatars, categories, profiles
 from bartr.services.availability import WEEKDAYS, format_minute
 from bartr.services.errors import DomainError
 from bartr.services.languages import LANGUAGES
+from bartr.services.profiles import SkillView
 from bartr.services.validation import all_timezones
 from bartr.settings import get_settings
 from bartr.state.auth import AuthState, log
@@ -258,29 +259,25 @@ class SkillEditorState(AuthState):
     def save(self) -> Any:
         self.errors, self.form_error = {}, ""
         tags = [*self.f_tags, self.tag_draft] if self.tag_draft.strip() else list(self.f_tags)
-        fields = dict(
-            category_slug=self.f_category,
-            title=self.f_title,
-            level=self.f_level,
-            tags=tags,
-            description=self.f_description,
-        )
+        editing_id, kind = self.editing_id, self.kind
+        category, title, level = self.f_category, self.f_title, self.f_level
+        description = self.f_description
+
+        def act(db: Any, actor: Any) -> SkillView:
+            if editing_id:  # the service checks that the skill is the actor's own
+                return profiles.do_update_skill(
+                    db, actor=actor, skill_id=editing_id, category_slug=category,
+                    title=title, level=level, tags=tags, description=description,
+                )  # fmt: skip
+            return profiles.do_add_skill(
+                db, actor=actor, kind=kind, category_slug=category,
+                title=title, level=level, tags=tags, description=description,
+            )  # fmt: skip
 
         def on_error(exc: DomainError) -> None:
             self.errors, self.form_error = _split(exc)
 
-        if self.editing_id:
-            saved = self._run(
-                lambda db, actor: profiles.do_update_skill(
-                    db, actor=actor, skill_id=self.editing_id, **fields
-                ),
-                on_error=on_error,
-            )
-        else:
-            saved = self._run(
-                lambda db, actor: profiles.do_add_skill(db, actor=actor, kind=self.kind, **fields),
-                on_error=on_error,
-            )
+        saved = self._run(act, on_error=on_error)
         if saved is None:
             return None
         view = skill_vm(saved)
@@ -311,18 +308,14 @@ class SkillEditorState(AuthState):
     @rx.event
     def remove(self) -> Any:
         skill_id, self.confirm_id = self.confirm_id, 0
-        message = ""
+        errors: list[str] = []
 
-        def on_error(exc: DomainError) -> None:
-            nonlocal message
-            message = exc.message
+        def act(db: Any, actor: Any) -> bool:
+            profiles.do_remove_skill(db, actor=actor, skill_id=skill_id)  # checks ownership
+            return True
 
-        self._run(
-            lambda db, actor: profiles.do_remove_skill(db, actor=actor, skill_id=skill_id) or True,
-            on_error=on_error,
-        )
-        if message:
-            return rx.toast.error(message)
+        if self._run(act, on_error=lambda exc: errors.append(exc.message)) is None:
+            return rx.toast.error(errors[0] if errors else "The skill could not be removed.")
         self.teaches = [s for s in self.teaches if s.id != skill_id]
         self.learns = [s for s in self.learns if s.id != skill_id]
         return rx.toast.success("Skill removed.")
