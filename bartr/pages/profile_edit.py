@@ -218,14 +218,23 @@ def _skills(title: str, subtitle: str, skills: rx.Var, kind: str, empty: str) ->
             K.load_error != "",
             form_alert(K.load_error),
             rx.cond(
-                skills.length() > 0,
-                rx.vstack(rx.foreach(skills, _skill_row), spacing="0", width="100%"),
-                rx.center(
-                    rx.text(empty, size="2", color=rx.color("gray", 10)),
-                    padding_y="16px",
+                ~K.loaded,
+                rx.vstack(
+                    rx.skeleton(rx.box(height="44px", width="100%")),
+                    rx.skeleton(rx.box(height="44px", width="100%")),
+                    spacing="3",
                     width="100%",
-                    border=f"1px dashed {rx.color('gray', 6)}",
-                    border_radius="12px",
+                ),
+                rx.cond(
+                    skills.length() > 0,
+                    rx.vstack(rx.foreach(skills, _skill_row), spacing="0", width="100%"),
+                    rx.center(
+                        rx.text(empty, size="2", color=rx.color("gray", 10)),
+                        padding_y="16px",
+                        width="100%",
+                        border=f"1px dashed {rx.color('gray', 6)}",
+                        border_radius="12px",
+                    ),
                 ),
             ),
         ),
@@ -512,10 +521,14 @@ def _availability() -> rx.Component:
     return _section(
         "When you're free",
         "Learners can only request times inside these weekly windows.",
-        rx.vstack(
-            rx.foreach(A.days, _edit_day),
-            spacing="0",
-            width="100%",
+        rx.cond(
+            A.loaded,
+            rx.vstack(rx.foreach(A.days, _edit_day), spacing="0", width="100%"),
+            rx.vstack(
+                *[rx.skeleton(rx.box(height="32px", width="100%")) for _ in range(4)],
+                spacing="3",
+                width="100%",
+            ),
         ),
         rx.cond(
             A.error != "",

@@ -242,7 +242,6 @@ class MarketplaceState(AuthState):
 
     def _go(self, **changes: Any) -> Any:
         changes.setdefault("page", 1)
-        self.filters_open = False
         return rx.redirect(routes.marketplace(self._params(**changes).to_query()))
 
     def _show_params(self, params: SearchParams) -> None:

@@ -368,7 +368,7 @@ class AvailabilityEditorState(AuthState):
 
     @rx.event
     def load(self) -> None:
-        self.error, self.dirty = "", False
+        self.error, self.dirty, self.loaded = "", False, False
         try:
             with read_session() as db:
                 user = self._current_user(db)
