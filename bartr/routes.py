@@ -70,5 +70,5 @@ def calendar_feed(token: str) -> str:
 
 
 def avatar(path: str | None) -> str:
-    """`user.avatar_path` is "avatars/<file>.webp"; the media route serves <file>."""
-    return f"/api/media/avatars/{path.rsplit('/', 1)[-1]}" if path else ""
+    """`path` is the stored avatar_path, e.g. 'avatars/<random>.webp'."""
+    return f"/api/media/{path}" if path else ""
