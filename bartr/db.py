@@ -98,4 +98,6 @@ def read_session() -> Iterator[Session]:
         try:
             yield db
         finally:
+            # Detach first: a rollback expires loaded objects, and callers read them after.
+            db.expunge_all()
             db.rollback()
