@@ -103,12 +103,12 @@ def _member_card() -> rx.Component:
         rx.avatar(fallback=S.member_name[:1], size="4", radius="full"),
         rx.vstack(
             rx.link(S.member_name, href=routes.profile(S.member_handle), weight="bold"),
-            rx.text("@", S.member_handle, " · ", S.member_email, size="1", color=MUTED),
+            rx.text("@", S.member_handle, size="1", color=MUTED, truncate=True, width="100%"),
+            rx.text(S.member_email, size="1", color=MUTED, truncate=True, width="100%"),
             spacing="0",
             min_width="0",
-            overflow_wrap="anywhere",
+            flex="1",
         ),
-        rx.spacer(),
         rx.vstack(
             rx.text("Available", size="1", color=MUTED),
             rx.text(
@@ -390,5 +390,4 @@ def admin_page() -> rx.Component:
         *[section.render() for section in SECTIONS],
         spacing="5",
         width="100%",
-        max_width="960px",
     )

@@ -25,53 +25,96 @@ def _section_title(title: str, subtitle: str | rx.Component | None = None) -> rx
     return rx.vstack(*parts, spacing="1")
 
 
+def _card_header(icon: str, title: str, subtitle: str) -> rx.Component:
+    return rx.hstack(
+        rx.box(
+            rx.icon(icon, size=20),
+            color=rx.color("accent", 11),
+            background=rx.color("accent", 3),
+            padding="8px",
+            border_radius="12px",
+            display="flex",
+        ),
+        rx.vstack(
+            rx.heading(title, as_="h2", size="4", weight="bold"),
+            rx.text(subtitle, size="2", color=MUTED),
+            spacing="1",
+        ),
+        spacing="3",
+        align="start",
+    )
+
+
 # --------------------------------------------------------------------------- balance
 
 
 def _balance_card() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.text("Available", size="2", weight="medium", color=MUTED),
             rx.hstack(
-                rx.text(
-                    WalletState.available_label,
-                    size="9",
-                    weight="bold",
-                    line_height="1",
-                    id="wallet-available",
+                rx.vstack(
+                    rx.text("Available", size="2", weight="medium", color=MUTED),
+                    rx.hstack(
+                        rx.text(
+                            WalletState.available_label,
+                            size="9",
+                            weight="bold",
+                            line_height="1",
+                            id="wallet-available",
+                        ),
+                        rx.text("credits", size="4", color=MUTED),
+                        align="baseline",
+                        spacing="2",
+                    ),
+                    spacing="2",
                 ),
-                rx.text("credits", size="4", color=MUTED),
-                align="baseline",
-                spacing="2",
-            ),
-            rx.hstack(
-                rx.icon("lock", size=14, color=rx.color("amber", 10)),
-                rx.text(
-                    rx.text.strong(WalletState.held_label),
-                    " on hold",
-                    size="2",
-                    color=MUTED,
-                    id="wallet-held",
+                rx.separator(orientation="vertical", size="3"),
+                rx.vstack(
+                    rx.hstack(
+                        rx.icon("lock", size=14, color=rx.color("amber", 10)),
+                        rx.text("On hold", size="2", weight="medium", color=MUTED),
+                        align="center",
+                        spacing="1",
+                    ),
+                    rx.hstack(
+                        rx.text(
+                            WalletState.held_label,
+                            size="7",
+                            weight="bold",
+                            line_height="1",
+                            id="wallet-held",
+                        ),
+                        rx.text("credits", size="2", color=MUTED),
+                        align="baseline",
+                        spacing="1",
+                    ),
+                    spacing="2",
                 ),
-                align="center",
-                spacing="2",
+                align="end",
+                spacing="5",
             ),
             rx.text(
                 rx.cond(
                     WalletState.has_held,
-                    "Held for sessions you requested; returned if they don't happen.",
-                    "Credits you request a session with are held here until it happens.",
+                    "Credits on hold are set aside for sessions you requested. They go to the "
+                    "teacher when the session happens and come back to you if it doesn't.",
+                    "When you request a session, its credits are held here until it happens.",
                 ),
-                size="1",
-                color=rx.color("gray", 10),
+                size="2",
+                color=MUTED,
             ),
             rx.spacer(),
-            rx.text(
-                "One credit is one hour of teaching.",
-                size="1",
-                color=rx.color("gray", 10),
+            rx.hstack(
+                rx.icon("clock", size=14, color=rx.color("gray", 10)),
+                rx.text(
+                    "One credit is one hour of teaching.",
+                    size="1",
+                    color=rx.color("gray", 10),
+                ),
+                align="center",
+                spacing="2",
             ),
-            spacing="3",
+            spacing="4",
             height="100%",
         ),
         size="3",
@@ -103,6 +146,7 @@ def _chart_card() -> rx.Component:
             stroke_width=2,
             fill="url(#wallet-balance-fill)",
             unit=" credits",
+            is_animation_active=False,
         ),
         rx.recharts.x_axis(
             data_key="day",
@@ -163,8 +207,9 @@ def _chart_card() -> rx.Component:
 # --------------------------------------------------------------------------- packs
 
 
-def _pack_card(pack: rx.Var) -> rx.Component:
-    return rx.card(
+def _pack_tile(pack: rx.Var) -> rx.Component:
+    """A row on phones (name, price, button), a column beside its siblings from 520 px."""
+    return rx.flex(
         rx.vstack(
             rx.text(pack["label"], size="2", weight="medium", color=MUTED),
             rx.hstack(
@@ -173,60 +218,76 @@ def _pack_card(pack: rx.Var) -> rx.Component:
                 align="baseline",
                 spacing="1",
             ),
-            rx.vstack(
-                rx.text(pack["price"], size="3", weight="medium"),
-                rx.text(pack["per_credit"], size="1", color=rx.color("gray", 10)),
-                spacing="0",
-            ),
-            rx.button(
-                "Buy",
-                on_click=WalletState.buy(pack["id"]),
-                disabled=~WalletState.payments_on | (WalletState.buying != ""),
-                loading=WalletState.buying == pack["id"],
-                width="100%",
-                variant="soft",
-                aria_label="Buy " + pack["label"].to(str) + " pack",
-            ),
-            spacing="3",
-            width="100%",
+            spacing="1",
         ),
-        size="2",
+        rx.vstack(
+            rx.text(pack["price"], size="3", weight="medium"),
+            rx.text(pack["per_credit"], size="1", color=rx.color("gray", 10)),
+            spacing="0",
+            align=rx.breakpoints(initial="end", xs="start"),
+            flex="1",
+        ),
+        rx.button(
+            "Buy",
+            on_click=WalletState.buy(pack["id"]),
+            disabled=~WalletState.payments_on | (WalletState.buying != ""),
+            loading=WalletState.buying == pack["id"],
+            variant="soft",
+            aria_label="Buy " + pack["label"].to(str) + " pack",
+        ),
+        direction=rx.breakpoints(initial="row", xs="column"),
+        align=rx.breakpoints(initial="center", xs="stretch"),
+        gap="3",
+        padding="16px",
+        border_radius="var(--radius-4)",
+        border=f"1px solid {rx.color('gray', 5)}",
+        background=rx.color("gray", 2),
         width="100%",
     )
 
 
-def _packs_section() -> rx.Component:
-    return rx.vstack(
-        _section_title("Buy credits", "Short of credits? Top up with a pack; they never expire."),
-        rx.cond(
-            ~WalletState.payments_on,
-            rx.callout(
-                "Payments are switched off on this server; you can still earn credits by "
-                "teaching and inviting friends.",
-                icon="info",
-                color_scheme="gray",
-                variant="surface",
-                width="100%",
-                id="payments-off",
+def _packs_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            _card_header(
+                "coins",
+                "Buy credits",
+                "Short of credits? Top up with a pack; credits never expire.",
             ),
-        ),
-        rx.cond(
-            WalletState.buy_error != "",
-            rx.callout(
-                WalletState.buy_error,
-                icon="triangle-alert",
-                color_scheme="red",
-                role="alert",
+            rx.cond(
+                ~WalletState.payments_on,
+                rx.callout(
+                    "Payments are switched off on this server; you can still earn credits by "
+                    "teaching and inviting friends.",
+                    icon="info",
+                    color_scheme="gray",
+                    variant="surface",
+                    size="1",
+                    width="100%",
+                    id="payments-off",
+                ),
+            ),
+            rx.cond(
+                WalletState.buy_error != "",
+                rx.callout(
+                    WalletState.buy_error,
+                    icon="triangle-alert",
+                    color_scheme="red",
+                    role="alert",
+                    size="1",
+                    width="100%",
+                ),
+            ),
+            rx.grid(
+                rx.foreach(WalletState.packs, _pack_tile),
+                columns=rx.breakpoints(initial="1", xs="3"),
+                spacing="3",
                 width="100%",
             ),
-        ),
-        rx.grid(
-            rx.foreach(WalletState.packs, _pack_card),
-            columns=rx.breakpoints(initial="1", xs="3"),
-            spacing="3",
+            spacing="4",
             width="100%",
         ),
-        spacing="3",
+        size="3",
         width="100%",
     )
 
@@ -261,26 +322,10 @@ def _referral_card() -> rx.Component:
     reward = get_settings().referral_credits
     return rx.card(
         rx.vstack(
-            rx.hstack(
-                rx.box(
-                    rx.icon("gift", size=20),
-                    color=rx.color("accent", 11),
-                    background=rx.color("accent", 3),
-                    padding="8px",
-                    border_radius="12px",
-                    display="flex",
-                ),
-                rx.vstack(
-                    rx.heading("Invite friends", as_="h2", size="4", weight="bold"),
-                    rx.text(
-                        f"You earn {reward} credits when someone you invite finishes setting up.",
-                        size="2",
-                        color=MUTED,
-                    ),
-                    spacing="1",
-                ),
-                spacing="3",
-                align="start",
+            _card_header(
+                "gift",
+                "Invite friends",
+                f"You earn {reward} credits when someone you invite finishes setting up.",
             ),
             rx.el.label(
                 rx.text("Your invite link", size="1", weight="medium", color=MUTED),
@@ -292,10 +337,8 @@ def _referral_card() -> rx.Component:
                     read_only=True,
                     id="referral-link",
                     size="3",
-                    flex="1",
+                    flex=rx.breakpoints(initial="0 0 auto", xs="1"),
                     min_width="0",
-                    font_family="var(--code-font-family)",
-                    on_focus=rx.call_script("document.getElementById('referral-link').select()"),
                 ),
                 rx.button(
                     rx.icon("copy", size=16),
@@ -307,6 +350,7 @@ def _referral_card() -> rx.Component:
                     ],
                     aria_label="Copy invite link",
                 ),
+                direction=rx.breakpoints(initial="column", xs="row"),
                 spacing="2",
                 width="100%",
             ),
@@ -440,7 +484,7 @@ def _history_section() -> rx.Component:
         ),
         rx.table.body(rx.foreach(WalletState.rows, _history_row)),
         variant="surface",
-        size="2",
+        size=rx.breakpoints(initial="1", sm="2"),
         width="100%",
         id="wallet-history",
     )
@@ -557,14 +601,14 @@ def _content() -> rx.Component:
             width="100%",
         ),
         rx.grid(
-            _packs_section(),
-            rx.vstack(_referral_card(), _purchases_card(), spacing="4", width="100%"),
+            rx.vstack(_packs_card(), _purchases_card(), spacing="4", width="100%"),
+            _referral_card(),
             columns=rx.breakpoints(initial="1", md="2"),
-            spacing="5",
+            spacing="4",
             width="100%",
         ),
         _history_section(),
-        spacing="6",
+        spacing="5",
         width="100%",
     )
 

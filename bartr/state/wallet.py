@@ -43,6 +43,11 @@ def _when(moment: datetime, zone: ZoneInfo) -> str:
     return f"{local.day} {local:%b %Y, %H:%M}"
 
 
+def _date(moment: datetime, zone: ZoneInfo) -> str:
+    local = moment.astimezone(zone)
+    return f"{local.day} {local:%b %Y}"
+
+
 def _day(moment: datetime, zone: ZoneInfo) -> str:
     local = moment.astimezone(zone)
     return f"{local.day} {local:%b}"
@@ -121,7 +126,7 @@ class WalletState(AuthState):
                 "path": routes.profile(r.handle),
                 "state": r.state,
                 "tone": REFERRAL_TONE.get(r.state, "gray"),
-                "joined": _when(r.signed_up_at, zone),
+                "joined": _date(r.signed_up_at, zone),
                 "earned": format_credits(r.earned, signed=True) if r.earned else "",
             }
             for r in referrals.list_referrals(db, actor=user)
@@ -145,7 +150,7 @@ class WalletState(AuthState):
                 "price": f"€{p.amount_cents / 100:.2f}",
                 "status": p.status,
                 "tone": PAYMENT_TONE.get(p.status, "gray"),
-                "date": _when(p.created_at, zone),
+                "date": _date(p.created_at, zone),
             }
             for p in payments.list_payments(db, actor=user)
         ]
