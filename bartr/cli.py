@@ -11,14 +11,20 @@ from bartr import migrations
 
 def _migrate(_: argparse.Namespace) -> int:
     migrations.upgrade()
-    print("database is up to date")
+    import bartr.models  # noqa: F401
+    from bartr.db import unit_of_work
+    from bartr.services import categories
+
+    with unit_of_work() as db:
+        added = categories.seed_categories(db)
+    print(f"database is up to date ({added} categories added)")
     return 0
 
 
 def _seed(args: argparse.Namespace) -> int:
     from bartr import demo_data
 
-    created = demo_data.seed(force=args.force)
+    created = demo_data.seed()
     print(f"demo data: {created}")
     return 0
 
@@ -53,7 +59,6 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=_migrate)
     seed = sub.add_parser("seed-demo", help="fill a demo community (idempotent)")
-    seed.add_argument("--force", action="store_true", help="seed even if members exist")
     seed.set_defaults(func=_seed)
     admin = sub.add_parser("create-admin", help="create an admin or promote an account")
     admin.add_argument("--email", required=True)

@@ -54,10 +54,25 @@ class Skill(SQLModel, table=True):
     __tablename__ = "skills"
     __table_args__ = (
         Index("ix_skills_user_kind", "user_id", "kind", "active"),
-        Index("ix_skills_browse_newest", "kind", "active", "created_at"),
-        Index("ix_skills_browse_trust", "kind", "active", "sort_trust", "created_at"),
-        Index("ix_skills_browse_rating", "kind", "active", "sort_rating", "sort_rating_count"),
-        Index("ix_skills_browse_category", "kind", "active", "category_id", "level", "created_at"),
+        # One index per marketplace sort, alone and within a category, so a first page is
+        # an index walk that stops after 25 rows (level / language / tags filter on the way).
+        Index("ix_skills_browse_newest", "kind", "active", "created_at", "id"),
+        Index("ix_skills_browse_trust", "kind", "active", "sort_trust", "created_at", "id"),
+        Index(
+            "ix_skills_browse_rating", "kind", "active", "sort_rating", "sort_rating_count", "id"
+        ),
+        Index("ix_skills_category_newest", "kind", "active", "category_id", "created_at"),
+        Index(
+            "ix_skills_category_trust", "kind", "active", "category_id", "sort_trust", "created_at"
+        ),
+        Index(
+            "ix_skills_category_rating",
+            "kind",
+            "active",
+            "category_id",
+            "sort_rating",
+            "sort_rating_count",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

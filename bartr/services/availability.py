@@ -143,13 +143,14 @@ def _require_aware(value: datetime, name: str) -> None:
 
 def local_instant(day: date, minute: int, tz: ZoneInfo) -> datetime:
     """The UTC instant of `minute` past local midnight on `day` in `tz` (1440 = next midnight)."""
-    naive = datetime(day.year, day.month, day.day) + timedelta(minutes=minute)
-    return naive.replace(tzinfo=tz).astimezone(UTC)
+    wall = datetime.combine(day, time(), tzinfo=tz) + timedelta(minutes=minute)  # wall-clock add
+    return wall.astimezone(UTC)
 
 
 def _exists_locally(instant: datetime, day: date, minute: int, tz: ZoneInfo) -> bool:
-    naive = datetime(day.year, day.month, day.day) + timedelta(minutes=minute)
-    return instant.astimezone(tz).replace(tzinfo=None) == naive
+    wall = datetime.combine(day, time(), tzinfo=tz) + timedelta(minutes=minute)
+    back = instant.astimezone(tz)
+    return (back.date(), back.time()) == (wall.date(), wall.time())
 
 
 def concrete_intervals(

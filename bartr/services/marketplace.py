@@ -13,11 +13,12 @@ query. Every filter round-trips through a URL query string via `SearchParams`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, literal_column, or_, table, text
+from sqlalchemy import String, and_, cast, func, literal_column, or_, table, text, true
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, col, select
 
 from bartr.models.accounts import User, UserStatus
@@ -31,6 +32,7 @@ SORTS = ("relevance", "rating", "trust", "newest")
 MAX_PAGE = 400
 MAX_PER_PAGE = 60
 MAX_FILTER_TAGS = 5
+COUNT_CAP = 1000
 NEXT_SLOT_MINUTES = 60
 _LANGUAGE_BY_LOWER = {name.lower(): name for name in LANGUAGES}
 _TRUE = {"1", "true", "yes", "on"}
@@ -144,16 +146,15 @@ class SearchPage:
     has_next: bool
     params: SearchParams
     notice: str = ""  # e.g. why "free when I am" found nothing
-    categories: list[Any] = field(default_factory=list)
+    total_capped: bool = False  # True: there are more than `total` results ("1,000+")
+
+    @property
+    def total_label(self) -> str:
+        return f"{self.total:,}+" if self.total_capped else f"{self.total:,}"
 
 
-def _visible_conditions(viewer: User | None) -> list[Any]:
-    conditions: list[Any] = [
-        Skill.kind == SkillKind.TEACH,
-        col(Skill.active).is_(True),
-        User.status == UserStatus.ACTIVE,
-        col(User.onboarded_at).is_not(None),
-    ]
+def _skill_conditions(viewer: User | None) -> list[Any]:
+    conditions: list[Any] = [Skill.kind == SkillKind.TEACH, col(Skill.active) == true()]
     if viewer is not None and viewer.id is not None:
         conditions.append(Skill.user_id != viewer.id)
     return conditions
@@ -211,8 +212,22 @@ def search_params(
         has_next=False,
         params=params,
     )
-    conditions = _visible_conditions(viewer)
-    joins: list[tuple[Any, Any]] = [(User, col(User.id) == Skill.user_id)]
+    # Teacher conditions are semi-joins (user_id IN ...), never joins: the planner then
+    # always drives from a skills index in the requested order and stops after one page.
+    conditions = _skill_conditions(viewer)
+    # Visibility (active, onboarded: nearly everyone) is a per-row primary-key probe;
+    # selective teacher filters (language, free time) are IN lists.
+    conditions.append(
+        select(User.id)
+        .where(
+            User.id == Skill.user_id,
+            User.status == UserStatus.ACTIVE,
+            col(User.onboarded_at).is_not(None),
+        )
+        .exists()
+    )
+    joins: list[tuple[Any, Any]] = []
+    teacher_filters: list[Any] = []  # subqueries of user ids, see `teachers_in` below
     categories = {c.id: c for c in db.exec(select(Category)).all()}
     if params.category:
         match = next((c for c in categories.values() if c.slug == params.category), None)
@@ -226,14 +241,17 @@ def search_params(
             col(Skill.id).in_(
                 select(SkillTerm.skill_id).where(
                     SkillTerm.term == tag,
-                    col(SkillTerm.is_tag).is_(True),
+                    col(SkillTerm.is_tag) == true(),
                     SkillTerm.kind == SkillKind.TEACH,
                 )
             )
         )
     if params.language:
-        # Names come from a fixed list (no wildcards); JSON keeps them quoted.
-        conditions.append(cast(User.languages, String).like(f'%"{params.language}"%'))
+        if dialect == "postgresql":  # GIN index ix_users_languages_gin
+            speaks = cast(User.languages, JSONB).op("@>")(cast([params.language], JSONB))
+        else:  # names come from a fixed list (no wildcards); JSON keeps them quoted
+            speaks = cast(User.languages, String).like(f'%"{params.language}"%')
+        teacher_filters.append(select(User.id).where(speaks))
     if params.free_when_i_am:
         if viewer is None:
             return replace(
@@ -242,45 +260,54 @@ def search_params(
         words = bitmap_words(availability.bitmap_for(db, viewer.id or 0, now=now))
         if not any(words):
             return replace(empty, notice="Add your weekly availability to use “free when I am”.")
-        joins.append((AvailabilityBitmap, col(AvailabilityBitmap.user_id) == Skill.user_id))
-        conditions.append(_bitmap_condition(words))
+        teacher_filters.append(select(AvailabilityBitmap.user_id).where(_bitmap_condition(words)))
 
-    rank: Any = None
-    fts: Any = None
+    def teachers_in(*, walk_sort_index: bool) -> list[Any]:
+        # SQLite's planner likes to drive through ix_skills_user_kind for a user-id IN list,
+        # which is right when few rows match and very wrong for a big page sorted by an
+        # index. "user_id + 0" hides that index when we want the sort-index walk.
+        column = col(Skill.user_id)
+        if walk_sort_index and dialect == "sqlite":
+            column = column + 0
+        return [column.in_(sub) for sub in teacher_filters]
+
+    rank: Any = None  # text rank, only when sorting by relevance
     if params.q and search_index.has_searchable_words(params.q):
+        ranked = params.sort == "relevance"
         if dialect == "postgresql":
             vector = literal_column("skills.search_vector")
             query = func.websearch_to_tsquery(text("'english'::regconfig"), params.q)
             conditions.append(vector.op("@@")(query))
-            rank = func.ts_rank(vector, query)
+            rank = func.ts_rank(vector, query) if ranked else None
         else:
             expression = search_index.fts5_expression(params.q)
             if expression is None:
                 return empty
-            fts_table = table(search_index.FTS_TABLE)
-            weights = search_index.BM25_WEIGHTS
-            fts = (
-                select(
-                    literal_column("rowid").label("skill_id"),
-                    func.bm25(literal_column(search_index.FTS_TABLE), *weights).label("rank"),
-                )
-                .select_from(fts_table)
-                .where(literal_column(search_index.FTS_TABLE).op("MATCH")(expression))
-                .subquery("fts")
+            fts_name = literal_column(search_index.FTS_TABLE)
+            matches = select(literal_column("rowid").label("skill_id")).select_from(
+                table(search_index.FTS_TABLE)
             )
-            joins.insert(0, (fts, fts.c.skill_id == Skill.id))
-            rank = fts.c.rank
+            matches = matches.where(fts_name.op("MATCH")(expression))
+            if ranked:
+                bm25 = func.bm25(fts_name, *search_index.BM25_WEIGHTS).label("rank")
+                fts = matches.add_columns(bm25).subquery("fts")
+                joins.insert(0, (fts, fts.c.skill_id == Skill.id))
+                rank = fts.c.rank
+            else:
+                conditions.append(col(Skill.id).in_(matches))
 
-    def base(*columns: Any) -> Any:
+    def base(*columns: Any, walk_sort_index: bool = False) -> Any:
         stmt = select(*columns).select_from(Skill)
         for target, on in joins:
             stmt = stmt.join(target, on)
-        return stmt.where(and_(*conditions))
+        return stmt.where(and_(*conditions, *teachers_in(walk_sort_index=walk_sort_index)))
 
-    total = db.exec(base(func.count())).one()
-    if isinstance(total, tuple):
-        total = total[0]
-    total = int(total or 0)
+    # Counting stops at COUNT_CAP (shown as "1,000+"): an exact count of 100k rows costs
+    # more than the page itself, and nobody pages that far.
+    capped = base(literal_column("1").label("one")).limit(COUNT_CAP + 1).subquery("capped")
+    total = int(db.exec(select(func.count()).select_from(capped)).one() or 0)
+    total_capped = total > COUNT_CAP
+    total = min(total, COUNT_CAP)
     order = _order_by(params.sort, rank, dialect)
     offset = (params.page - 1) * params.per_page
     rows = db.exec(
@@ -291,11 +318,7 @@ def search_params(
             Skill.category_id,
             Skill.tags,
             Skill.user_id,
-            User.display_name,
-            User.handle,
-            User.avatar_path,
-            User.languages,
-            User.created_at,
+            walk_sort_index=total_capped,
         )
         .order_by(*order)
         .offset(offset)
@@ -311,6 +334,7 @@ def search_params(
         per_page=params.per_page,
         has_next=has_next,
         params=params,
+        total_capped=total_capped,
     )
 
 
@@ -341,6 +365,19 @@ def _cards(
     if not rows:
         return []
     teacher_ids = {r[5] for r in rows}
+    teachers = {
+        row[0]: row
+        for row in db.exec(
+            select(
+                User.id,
+                User.display_name,
+                User.handle,
+                User.avatar_path,
+                User.languages,
+                User.created_at,
+            ).where(col(User.id).in_(teacher_ids))
+        ).all()
+    }
     stats = profiles.stats_for_many(db, teacher_ids)
     windows = availability.windows_for_many(db, teacher_ids)
     mutual_ids: set[int] = set()
@@ -350,8 +387,8 @@ def _cards(
             mutual_ids = recommendations.users_wanting(db, user_ids=teacher_ids, keys=mine)
     cards = []
     next_slot: dict[int, datetime | None] = {}
-    for (skill_id, title, level, category_id, tags, user_id, name, handle, avatar, langs,
-         member_since) in rows:  # fmt: skip
+    for skill_id, title, level, category_id, tags, user_id in rows:
+        _uid, name, handle, avatar, langs, member_since = teachers[user_id]
         st = stats.get(user_id, profiles.NEW_STATS)
         if user_id not in next_slot:
             slots: list[datetime] = []

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, true, update
 from sqlmodel import Session, col, func, select
 
 from bartr.models.accounts import User, UserStatus
@@ -41,7 +41,89 @@ MAX_SKILLS_PER_KIND = 20
 LEVELS = tuple(level.value for level in SkillLevel)
 
 GENERIC_WORDS = frozenset(
-    ["a", "an", "the", "and", "or", "of", "for", "to", "in", "on", "with", "my", "your", "how", "from", "at", "by", "is", "are", "be", "it", "i", "me", "you", "lesson", "lessons", "class", "classes", "course", "courses", "basics", "basic", "intro", "introduction", "beginner", "beginners", "intermediate", "advanced", "expert", "experts", "learn", "learning", "teach", "teaching", "practice", "help", "tutoring", "tutor", "tips", "fundamentals", "essentials", "skills", "skill", "level", "101", "101s", "about", "getting", "started", "start", "guide"]
+    [
+        "online",
+        "offline",
+        "remote",
+        "person",
+        "weekend",
+        "weekends",
+        "evening",
+        "evenings",
+        "morning",
+        "mornings",
+        "daily",
+        "weekly",
+        "kids",
+        "children",
+        "adults",
+        "hobby",
+        "fun",
+        "friendly",
+        "session",
+        "sessions",
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "for",
+        "to",
+        "in",
+        "on",
+        "with",
+        "my",
+        "your",
+        "how",
+        "from",
+        "at",
+        "by",
+        "is",
+        "are",
+        "be",
+        "it",
+        "i",
+        "me",
+        "you",
+        "lesson",
+        "lessons",
+        "class",
+        "classes",
+        "course",
+        "courses",
+        "basics",
+        "basic",
+        "intro",
+        "introduction",
+        "beginner",
+        "beginners",
+        "intermediate",
+        "advanced",
+        "expert",
+        "experts",
+        "learn",
+        "learning",
+        "teach",
+        "teaching",
+        "practice",
+        "help",
+        "tutoring",
+        "tutor",
+        "tips",
+        "fundamentals",
+        "essentials",
+        "skills",
+        "skill",
+        "level",
+        "101",
+        "101s",
+        "about",
+        "getting",
+        "started",
+        "start",
+        "guide",
+    ]
 )
 _WORD_RE = re.compile(r"\w[\w+#]*", re.UNICODE)
 
@@ -175,7 +257,7 @@ def _reindex_terms(db: Session, skill: Skill) -> None:
 
 def reindex_skill_terms(db: Session, *, user_ids: Iterable[int] | None = None) -> int:
     """Rebuild `skill_terms` (for bulk loaders that insert skills directly)."""
-    stmt = select(Skill).where(col(Skill.active).is_(True))
+    stmt = select(Skill).where(col(Skill.active) == true())
     if user_ids is not None:
         stmt = stmt.where(col(Skill.user_id).in_(list(user_ids)))
     count = 0
@@ -193,8 +275,13 @@ def stats_for_many(db: Session, user_ids: Iterable[int]) -> dict[int, TeacherSta
     ids = list(set(user_ids))
     if not ids:
         return {}
-    rows = db.exec(select(TeacherStats).where(col(TeacherStats.user_id).in_(ids))).all()
-    return {r.user_id: TeacherStatsView(r.rating_avg, r.rating_count, r.trust_score) for r in rows}
+    t = TeacherStats
+    rows = db.exec(
+        select(t.user_id, t.rating_avg, t.rating_count, t.trust_score).where(
+            col(t.user_id).in_(ids)
+        )
+    ).all()
+    return {uid: TeacherStatsView(avg, count, trust) for uid, avg, count, trust in rows}
 
 
 def stats_for(db: Session, user_id: int) -> TeacherStatsView:
@@ -330,7 +417,7 @@ def _check_duplicate_title(
     stmt = select(Skill.id).where(
         Skill.user_id == user_id,
         Skill.kind == kind,
-        col(Skill.active).is_(True),
+        col(Skill.active) == true(),
         func.lower(Skill.title) == title.lower(),
     )
     if skip_id is not None:
@@ -364,7 +451,7 @@ def do_add_skill(
     count = db.exec(
         select(func.count())
         .select_from(Skill)
-        .where(Skill.user_id == actor.id, Skill.kind == kind, col(Skill.active).is_(True))
+        .where(Skill.user_id == actor.id, Skill.kind == kind, col(Skill.active) == true())
     ).one()
     if count >= MAX_SKILLS_PER_KIND:
         raise ValidationFailed(
@@ -460,7 +547,7 @@ def skills_of(db: Session, *, user_id: int, kind: str | None = None) -> list[Ski
     stmt = (
         select(Skill, Category)
         .join(Category, col(Category.id) == Skill.category_id)
-        .where(Skill.user_id == user_id, col(Skill.active).is_(True))
+        .where(Skill.user_id == user_id, col(Skill.active) == true())
         .order_by(col(Skill.created_at), col(Skill.id))
     )
     if kind is not None:
@@ -478,7 +565,7 @@ def suggest_tags(db: Session, prefix: str, limit: int = 8) -> list[str]:
     rows = db.exec(
         select(SkillTerm.term, uses)
         .where(
-            col(SkillTerm.is_tag).is_(True),
+            col(SkillTerm.is_tag) == true(),
             SkillTerm.term >= key,
             SkillTerm.term < key + "\U0010ffff",
         )

@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, tuple_
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, false, func, or_
 from sqlmodel import Session, col, select
 
 from bartr.models.accounts import User, UserStatus
@@ -30,8 +30,8 @@ from bartr.services.availability import words_bitmap
 
 Key = tuple[int, str]  # (category_id, significant word)
 
-CANDIDATES_ONE_WAY = 150
-CANDIDATES_MUTUAL = 100
+CANDIDATES_ONE_WAY = 80
+CANDIDATES_WANTERS = 200
 CIRCLE_FAN_OUT = 50
 
 MUTUAL_FACTOR = 2.0
@@ -175,6 +175,12 @@ class SwapCircle:
     score: float
 
 
+def _key_filter(terms: Any, keys: Iterable[Key]) -> Any:
+    """(category_id, term) IN keys, written as ORed equalities so every database uses the
+    (term, is_tag, kind, category_id, ...) index for each key."""
+    return or_(*(and_(terms.term == term, terms.category_id == cat) for cat, term in sorted(keys)))
+
+
 def _visible_user_filter() -> list:
     return [User.status == UserStatus.ACTIVE, col(User.onboarded_at).is_not(None)]
 
@@ -190,15 +196,20 @@ def _skills_by_user(
     ids = list(set(user_ids))
     if not ids or (only_keys is not None and not only_keys):
         return {}
+    member = col(SkillTerm.user_id)
+    if only_keys is not None and db.get_bind().dialect.name == "sqlite":
+        # Few keys, many members: walk the covering (term, ...) index per key instead of
+        # every term of every member ("+ 0" hides ix_skill_terms_user from SQLite).
+        member = member + 0
     stmt = select(
         SkillTerm.user_id, SkillTerm.skill_id, SkillTerm.category_id, SkillTerm.term
     ).where(
-        col(SkillTerm.user_id).in_(ids),
+        member.in_(ids),
         SkillTerm.kind == kind,
-        col(SkillTerm.is_tag).is_(False),
+        col(SkillTerm.is_tag) == false(),
     )
     if only_keys is not None:
-        stmt = stmt.where(tuple_(SkillTerm.category_id, SkillTerm.term).in_(sorted(only_keys)))
+        stmt = stmt.where(_key_filter(SkillTerm, only_keys))
     keys: dict[int, set[Key]] = {}
     owner: dict[int, int] = {}
     for user_id, skill_id, category_id, term in db.exec(stmt).all():
@@ -257,29 +268,34 @@ def _users_matching(
     keys: set[Key],
     exclude: int,
     limit: int,
-    within: object | None = None,
 ) -> list[int]:
-    """Visible members with `kind` skills sharing a key, most shared keys first."""
+    """Visible members with `kind` skills sharing a key, most shared keys first.
+
+    Visibility is checked on the short list afterwards (a probe per matching row would
+    cost more than the grouping itself); a little headroom covers the few hidden members.
+    """
     if not keys:
         return []
     hits = func.count().label("hits")
     stmt = (
         select(SkillTerm.user_id, hits)
-        .join(User, col(User.id) == SkillTerm.user_id)
         .where(
             SkillTerm.kind == kind,
-            col(SkillTerm.is_tag).is_(False),
-            tuple_(SkillTerm.category_id, SkillTerm.term).in_(sorted(keys)),
+            col(SkillTerm.is_tag) == false(),
+            _key_filter(SkillTerm, keys),
             SkillTerm.user_id != exclude,
-            *_visible_user_filter(),
         )
         .group_by(col(SkillTerm.user_id))
         .order_by(hits.desc(), col(SkillTerm.user_id))
-        .limit(limit)
+        .limit(limit + limit // 8 + 2)
     )
-    if within is not None:
-        stmt = stmt.where(col(SkillTerm.user_id).in_(within))
-    return [row[0] for row in db.exec(stmt).all()]
+    ranked = [row[0] for row in db.exec(stmt).all()]
+    if not ranked:
+        return []
+    visible = set(
+        db.exec(select(User.id).where(col(User.id).in_(ranked), *_visible_user_filter())).all()
+    )
+    return [uid for uid in ranked if uid in visible][:limit]
 
 
 def for_you(
@@ -295,31 +311,32 @@ def for_you(
     one_way = _users_matching(
         db, kind=SkillKind.TEACH, keys=wanted, exclude=uid, limit=CANDIDATES_ONE_WAY
     )
-    mutual: list[int] = []
-    if offered:
-        t = aliased(SkillTerm)
-        teachers_of_wanted = select(t.user_id).where(
-            t.kind == SkillKind.TEACH,
-            col(t.is_tag).is_(False),
-            tuple_(t.category_id, t.term).in_(sorted(wanted)),
+    # Members who want what the viewer teaches; those who also teach what the viewer wants
+    # are mutual candidates (checked on the small set, no correlated subquery).
+    wanters = (
+        _users_matching(
+            db, kind=SkillKind.LEARN, keys=offered, exclude=uid, limit=CANDIDATES_WANTERS
         )
-        mutual = _users_matching(
-            db,
-            kind=SkillKind.LEARN,
-            keys=offered,
-            exclude=uid,
-            limit=CANDIDATES_MUTUAL,
-            within=teachers_of_wanted,
-        )
-    candidates = list(dict.fromkeys(mutual + one_way))
-    if not candidates:
+        if offered
+        else []
+    )
+    pool = list(dict.fromkeys(one_way + wanters))
+    if not pool:
         return []
-    teach = _skills_by_user(db, user_ids=candidates, kind=SkillKind.TEACH, only_keys=wanted)
+    teach = _skills_by_user(db, user_ids=pool, kind=SkillKind.TEACH, only_keys=wanted)
+    candidates = [c for c in pool if c in teach]
     learn = _skills_by_user(db, user_ids=candidates, kind=SkillKind.LEARN, only_keys=offered)
     users = {
-        u.id: u
-        for u in db.exec(
-            select(User).where(col(User.id).in_(candidates), *_visible_user_filter())
+        row[0]: row
+        for row in db.exec(
+            select(
+                User.id,
+                User.display_name,
+                User.handle,
+                User.avatar_path,
+                User.languages,
+                User.created_at,
+            ).where(col(User.id).in_(candidates), *_visible_user_filter())
         ).all()
     }
     bitmaps = _bitmaps(db, candidates)
@@ -471,7 +488,7 @@ def taught_keys(db: Session, user_id: int) -> set[Key]:
         select(SkillTerm.category_id, SkillTerm.term).where(
             SkillTerm.user_id == user_id,
             SkillTerm.kind == SkillKind.TEACH,
-            col(SkillTerm.is_tag).is_(False),
+            col(SkillTerm.is_tag) == false(),
         )
     ).all()
     return {(c, t) for c, t in rows}
@@ -487,8 +504,8 @@ def users_wanting(db: Session, *, user_ids: Iterable[int], keys: set[Key]) -> se
         .where(
             col(SkillTerm.user_id).in_(ids),
             SkillTerm.kind == SkillKind.LEARN,
-            col(SkillTerm.is_tag).is_(False),
-            tuple_(SkillTerm.category_id, SkillTerm.term).in_(sorted(keys)),
+            col(SkillTerm.is_tag) == false(),
+            _key_filter(SkillTerm, keys),
         )
         .distinct()
     ).all()

@@ -23,6 +23,7 @@ Wiring: `install_search_ddl` runs after the `skill_terms` table is created by
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from sqlalchemy import Connection, event
@@ -111,12 +112,15 @@ _PG_DDL = [
     """CREATE TRIGGER users_search_name AFTER UPDATE OF display_name ON users
         FOR EACH ROW EXECUTE FUNCTION bartr_users_name_trigger()""",
     "CREATE INDEX IF NOT EXISTS ix_skills_search_vector ON skills USING gin (search_vector)",
+    # The marketplace language filter: (languages::jsonb) @> '["Spanish"]'.
+    """CREATE INDEX IF NOT EXISTS ix_users_languages_gin
+        ON users USING gin ((languages::jsonb) jsonb_path_ops)""",
 ]
 
 # Names autogenerate must leave alone (they are not in SQLModel.metadata).
 _MANAGED_TABLE_PREFIX = FTS_TABLE
 _MANAGED_COLUMNS = {("skills", "search_vector")}
-_MANAGED_INDEXES = {"ix_skills_search_vector"}
+_MANAGED_INDEXES = {"ix_skills_search_vector", "ix_users_languages_gin"}
 
 
 def install_search_ddl(connection: Connection) -> None:
@@ -175,8 +179,9 @@ MAX_QUERY_CHARS = 200
 
 
 def clean_query(q: str | None) -> str:
-    """Trim, collapse whitespace and bound the length; '' means no text filter."""
-    return " ".join((q or "").split())[:MAX_QUERY_CHARS]
+    """Drop control characters, collapse whitespace, bound the length; '' means no filter."""
+    text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in (q or ""))
+    return " ".join(text.split())[:MAX_QUERY_CHARS]
 
 
 def fts5_expression(q: str) -> str | None:

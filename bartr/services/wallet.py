@@ -69,8 +69,8 @@ def _reason(
     amount: int,
     *,
     actor: User,
-    users: dict[int, User],
-    payments: dict[int, Payment],
+    users: dict[int | None, User],
+    payments: dict[int | None, Payment],
     escrow_owner: dict[int, int | None],
 ) -> str:
     kind, cid = tx.kind, tx.cause_id

@@ -28,7 +28,13 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 E2E_PORT = int(os.environ.get("BARTR_E2E_PORT", "3111"))
 
-pytestmark = pytest.mark.xdist_group("e2e")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """All browser tests share one app server, so they run on one xdist worker."""
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.xdist_group("e2e"))
 
 
 def _wait_for(url: str, timeout: float) -> None:
@@ -104,7 +110,7 @@ def app_url(app_env: dict[str, str]) -> Iterator[str]:
     )
     try:
         _wait_for(f"http://localhost:{E2E_PORT}/api/health", timeout=420)
-        _wait_for(f"http://localhost:{E2E_PORT}/", timeout=60)
+        _wait_for(f"http://localhost:{E2E_PORT}/", timeout=420)
         yield f"http://localhost:{E2E_PORT}"
     finally:
         os.killpg(proc.pid, 15)

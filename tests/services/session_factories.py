@@ -101,7 +101,7 @@ def request(
         actor=pair.learner,
         skill_id=pair.skill_id,
         duration_minutes=duration,
-        start_times=times or [now + timedelta(days=3, hours=2)],
+        start_times=times if times is not None else [now + timedelta(days=3, hours=2)],
         message=message,
         now=now,
     )

@@ -134,7 +134,10 @@ def test_is_available_follows_the_owners_clock(db: Session) -> None:
     assert not check(2027, 3, 16, 8, 0, 60)  # Tuesday
     with pytest.raises(ValueError):
         availability.is_available(
-            db, user_id=owner.id, start=datetime(2027, 3, 15, 8), end=datetime(2027, 3, 15, 9)
+            db,
+            user_id=owner.id,
+            start=datetime(2027, 3, 15, 8),  # noqa: DTZ001  (naive on purpose)
+            end=datetime(2027, 3, 15, 9),  # noqa: DTZ001
         )
 
 

@@ -31,7 +31,7 @@ def _run_together(n: int, work: Callable[[int], Any]) -> list[Any]:
         barrier.wait(timeout=30)
         try:
             results[i] = work(i)
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+        except Exception as exc:  # collected and asserted below
             results[i] = exc
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
@@ -103,7 +103,7 @@ def test_crossing_transfers_do_not_deadlock(engine: Engine, db: Session) -> None
     """Transfers in both directions between the same wallets lock in id order."""
     ids = [_funded_member_with_key(db, credits(5), f"seed{i}") for i in range(4)]
     rng = random.Random(7)
-    plans = [[rng.sample(ids, 2) + [rng.randint(1, 90)] for _ in range(10)] for _ in range(8)]
+    plans = [[[*rng.sample(ids, 2), rng.randint(1, 90)] for _ in range(10)] for _ in range(8)]
 
     def worker(i: int) -> int:
         done = 0

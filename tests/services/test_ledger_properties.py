@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from functools import partial
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -90,16 +91,27 @@ def _exercise(engine: Engine, ops: list[tuple]) -> None:
             try:
                 if name == "grant":
                     user = users[op[1]]
-                    call = lambda u=user, a=op[2], k=key: ledger.grant(
-                        db, user_id=u.id, amount=a, system="welcome", kind="welcome", key=k
+                    call = partial(
+                        ledger.grant,
+                        db,
+                        user_id=user.id,
+                        amount=op[2],
+                        system="welcome",
+                        kind="welcome",
+                        key=key,
                     )
                     call()
                     model.wallets[user.id] += op[2]
                 elif name == "hold":
                     s, amt = op[1], op[2]
                     who, sid = learner(s), sessions[s]
-                    call = lambda sid=sid, w=who, a=amt, k=key: ledger.hold_for_session(
-                        db, session_id=sid, learner_id=w.id, amount=a, key=k
+                    call = partial(
+                        ledger.hold_for_session,
+                        db,
+                        session_id=sid,
+                        learner_id=who.id,
+                        amount=amt,
+                        key=key,
                     )
                     expect_ok = model.wallets[who.id] >= amt
                     try:
@@ -113,8 +125,8 @@ def _exercise(engine: Engine, ops: list[tuple]) -> None:
                 elif name == "release":
                     s = op[1]
                     who, sid = learner(s), sessions[s]
-                    call = lambda sid=sid, w=who, k=key: ledger.release_session_hold(
-                        db, session_id=sid, learner_id=w.id, key=k
+                    call = partial(
+                        ledger.release_session_hold, db, session_id=sid, learner_id=who.id, key=key
                     )
                     result = call()
                     held = model.escrows.get(sid, 0)
@@ -126,8 +138,14 @@ def _exercise(engine: Engine, ops: list[tuple]) -> None:
                     who, pro, sid = learner(s), teacher(s), sessions[s]
                     held = model.escrows.get(sid, 0)
                     share = held * op[2] // 4
-                    call = lambda sid=sid, w=who, p=pro, t=share, k=key: ledger.settle_session(
-                        db, session_id=sid, learner_id=w.id, teacher_id=p.id, to_teacher=t, key=k
+                    call = partial(
+                        ledger.settle_session,
+                        db,
+                        session_id=sid,
+                        learner_id=who.id,
+                        teacher_id=pro.id,
+                        to_teacher=share,
+                        key=key,
                     )
                     call()
                     model.wallets[pro.id] += share
@@ -147,8 +165,13 @@ def _exercise(engine: Engine, ops: list[tuple]) -> None:
                     model.wallets[user.id] += amt
                 elif name == "transfer":
                     a, b, amt = users[op[1]], users[op[2]], op[3]
-                    call = lambda a=a, b=b, m=amt, k=key: ledger.transfer(
-                        db, from_user_id=a.id, to_user_id=b.id, amount=m, key=k
+                    call = partial(
+                        ledger.transfer,
+                        db,
+                        from_user_id=a.id,
+                        to_user_id=b.id,
+                        amount=amt,
+                        key=key,
                     )
                     expect_ok = a.id != b.id and model.wallets[a.id] >= amt
                     try:
