@@ -7,7 +7,7 @@ import reflex as rx
 from bartr import routes
 from bartr.components.buttons import link_button
 from bartr.components.shell import page, page_title
-from bartr.settings import get_settings
+from bartr.components.toast_outlet import toast_outlet
 from bartr.state.wallet import WalletState
 
 CARD_TITLE = {"size": "4", "weight": "bold"}
@@ -25,7 +25,7 @@ def _section_title(title: str, subtitle: str | rx.Component | None = None) -> rx
     return rx.vstack(*parts, spacing="1")
 
 
-def _card_header(icon: str, title: str, subtitle: str) -> rx.Component:
+def _card_header(icon: str, title: str, *subtitle: str | rx.Var) -> rx.Component:
     return rx.hstack(
         rx.box(
             rx.icon(icon, size=20),
@@ -37,7 +37,7 @@ def _card_header(icon: str, title: str, subtitle: str) -> rx.Component:
         ),
         rx.vstack(
             rx.heading(title, as_="h2", size="4", weight="bold"),
-            rx.text(subtitle, size="2", color=MUTED),
+            rx.text(*subtitle, size="2", color=MUTED),
             spacing="1",
         ),
         spacing="3",
@@ -319,13 +319,14 @@ def _referral_row(ref: rx.Var) -> rx.Component:
 
 
 def _referral_card() -> rx.Component:
-    reward = get_settings().referral_credits
     return rx.card(
         rx.vstack(
             _card_header(
                 "gift",
                 "Invite friends",
-                f"You earn {reward} credits when someone you invite finishes setting up.",
+                "You earn ",
+                WalletState.referral_reward,
+                " credits when someone you invite finishes setting up.",
             ),
             rx.el.label(
                 rx.text("Your invite link", size="1", weight="medium", color=MUTED),
@@ -617,6 +618,12 @@ def _content() -> rx.Component:
 def wallet_page() -> rx.Component:
     return rx.vstack(
         page_title("Wallet", "Your credits, where they came from and where they went."),
+        toast_outlet(
+            WalletState.notice,
+            WalletState.notice_error,
+            WalletState.notice_seq,
+            WalletState.notice_shown,
+        ),
         rx.cond(
             WalletState.load_error != "",
             _error(),

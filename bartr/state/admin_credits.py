@@ -62,6 +62,9 @@ class AdminCreditsState(AuthState):
     adjustments_loaded: bool = False
     adjustments_error: str = ""
     zone_name: str = "UTC"
+    # A toast to show (see components/toast_outlet.py: server-sent toasts are blocked by CSP).
+    notice: str = ""
+    notice_seq: int = 0
 
     _member_id: int | None = None
     _pending: int = 0
@@ -85,6 +88,10 @@ class AdminCreditsState(AuthState):
     @rx.event
     def set_confirm_open(self, value: bool) -> None:
         self.confirm_open = bool(value) and self._member_id is not None
+
+    @rx.event
+    def notice_shown(self) -> None:
+        self.notice_seq = 0
 
     # --- loading -------------------------------------------------------------------
     @rx.event
@@ -180,6 +187,6 @@ class AdminCreditsState(AuthState):
         self._available, self._pending = balance, 0
         self.member_balance = format_credits(balance)
         self.amount, self.reason = "", ""
-        return rx.toast.success(
-            f"Done. {self.member_name} now has {self.member_balance} credits available."
-        )
+        self.notice = f"Done. {self.member_name} now has {self.member_balance} credits available."
+        self.notice_seq += 1
+        return None

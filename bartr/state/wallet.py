@@ -99,12 +99,25 @@ class WalletState(AuthState):
     loading_more: bool = False
     referral_link: str = ""
     referral_total_label: str = "0"
+    referral_reward: str = ""
     referrals: list[dict[str, str]] = []
     packs: list[dict[str, str]] = []
     payments_on: bool = False
     purchases: list[dict[str, str]] = []
     buying: str = ""
     buy_error: str = ""
+    # A toast to show (see components/toast_outlet.py: server-sent toasts are blocked by CSP).
+    notice: str = ""
+    notice_error: bool = False
+    notice_seq: int = 0
+
+    def _notify(self, message: str, *, error: bool = False) -> None:
+        self.notice, self.notice_error = message, error
+        self.notice_seq += 1
+
+    @rx.event
+    def notice_shown(self) -> None:
+        self.notice_seq = 0
 
     def _show(self, db: Any, user: User) -> None:
         zone = _zone(user.timezone)
@@ -120,6 +133,7 @@ class WalletState(AuthState):
         self.chart = _chart(wallet.balance_series(db, actor=user), user.created_at, zone)
         self.referral_link = referrals.referral_link(user, get_settings().public_url)
         self.referral_total_label = format_credits(referrals.total_earned(db, actor=user))
+        self.referral_reward = str(get_settings().referral_credits)
         self.referrals = [
             {
                 "name": r.display_name,
@@ -172,9 +186,9 @@ class WalletState(AuthState):
             self.loaded = True
         outcome = self.router.url.query_parameters.get("checkout")
         if outcome == "success":
-            return rx.toast.success("Payment received: credits appear as soon as Stripe confirms")
-        if outcome == "cancelled":
-            return rx.toast.info("Checkout cancelled. Nothing was charged.")
+            self._notify("Payment received: credits appear as soon as Stripe confirms")
+        elif outcome == "cancelled":
+            self._notify("Checkout cancelled. Nothing was charged.")
         return None
 
     @rx.event
@@ -188,12 +202,12 @@ class WalletState(AuthState):
                 zone = _zone(user.timezone)
         except DomainError as exc:
             self.loading_more = False
-            yield rx.toast.error(exc.message)
+            self._notify(exc.message, error=True)
             return
         except Exception:
             log.exception("wallet load more")
             self.loading_more = False
-            yield rx.toast.error(GENERIC_ERROR)
+            self._notify(GENERIC_ERROR, error=True)
             return
         self.rows = [*self.rows, *(_history_row(r, zone) for r in page[:PAGE_SIZE])]
         self.has_more = len(page) > PAGE_SIZE
@@ -231,5 +245,6 @@ class WalletState(AuthState):
 
         data = self._run(lambda db, user: wallet.history_csv(db, actor=user), on_error=on_error)
         if data is None:
-            return rx.toast.error(error or GENERIC_ERROR)
+            self._notify(error or GENERIC_ERROR, error=True)
+            return None
         return rx.download(data=data, filename=CSV_FILENAME, mime_type="text/csv")
