@@ -13,9 +13,12 @@ from typing import Any
 import reflex as rx
 
 from bartr import routes
+from bartr.components.admin_sections import categories_section, disputes_section
 from bartr.components.forms import field_error
 from bartr.components.shell import page, page_title
+from bartr.components.toast_outlet import toast_outlet
 from bartr.state.admin_credits import AdminCreditsState as S
+from bartr.state.admin_moderation import AdminModerationState
 
 MUTED = rx.color("gray", 11)
 
@@ -264,6 +267,7 @@ def credits_section() -> rx.Component:
         _find_form(),
         rx.cond(S.found, rx.vstack(_member_card(), _adjust_form(), spacing="4", width="100%")),
         _confirm_dialog(),
+        toast_outlet(S.notice, rx.Var.create(False), S.notice_seq, S.notice_shown),
         section_id="admin-credits",
     )
 
@@ -375,6 +379,8 @@ def recent_adjustments_section() -> rx.Component:
 SECTIONS: list[AdminSection] = [
     AdminSection(credits_section, on_load=(S.load,)),
     AdminSection(recent_adjustments_section),
+    AdminSection(disputes_section, on_load=(AdminModerationState.load,)),
+    AdminSection(categories_section),
 ]
 
 
