@@ -64,6 +64,10 @@ def test_packs_cannot_be_bought_while_payments_are_off(page: Page) -> None:
     for button in buy.all():
         expect(button).to_be_disabled()
 
+    # Back from Stripe: the webhook credits the pack; the page says so.
+    page.goto("/wallet?checkout=success")
+    expect(page.get_by_text("credits appear as soon as Stripe confirms")).to_be_visible()
+
 
 def test_admin_adjusts_a_members_credits(
     page: Page, new_page: Callable[[], Page], app_env: dict[str, str]

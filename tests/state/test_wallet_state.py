@@ -4,7 +4,7 @@ and that handlers called over the socket by the wrong person change nothing."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -35,13 +35,20 @@ def db(sqlite_engine: Engine) -> Iterator[Session]:
         session.rollback()
 
 
-def _as(state_cls: type, db: Session, user: User | None, url: str = "http://localhost/") -> Any:
-    state = state_cls()
-    if user is not None:
-        state.token = accounts.open_session_for(db, user).token
-        db.commit()
-    state.router = RouterData(url=ReflexURL(url))
-    return state
+@pytest.fixture
+def as_member(make_state: Callable, db: Session) -> Callable:
+    """A state of `state_cls` as `user` would have it (None: a visitor), viewing `url`."""
+
+    def make(state_cls: type, user: User | None, url: str = "http://localhost/") -> Any:
+        token = ""
+        if user is not None:
+            token = accounts.open_session_for(db, user).token
+            db.commit()
+        state = make_state(state_cls, token)
+        state.router = RouterData(url=ReflexURL(url))
+        return state
+
+    return make
 
 
 def _run(handler: Any, state: Any, *args: Any) -> list[Any]:
@@ -73,11 +80,13 @@ def _balance(db: Session, user_id: int) -> int:
 # --------------------------------------------------------------------------- wallet
 
 
-def test_load_shows_balance_history_referrals_and_packs(db: Session, stripe_off: None) -> None:
+def test_load_shows_balance_history_referrals_and_packs(
+    as_member: Callable, db: Session, stripe_off: None
+) -> None:
     maya = make_user(db, name="Maya Lopez", timezone="Asia/Tokyo")
     make_user(db, name="Sam Doe", referral_code=maya.referral_code)
     make_user(db, name="Ivy New", referral_code=maya.referral_code, onboarded=False)
-    state = _as(WalletState, db, maya)
+    state = as_member(WalletState, maya)
 
     _run(WalletState.load, state)
 
@@ -102,28 +111,31 @@ def test_load_shows_balance_history_referrals_and_packs(db: Session, stripe_off:
     assert [p["id"] for p in state.packs] == ["starter", "learner", "scholar"]
 
 
-def test_empty_wallet_has_no_chart_or_rows(db: Session) -> None:
+def test_empty_wallet_has_no_chart_or_rows(as_member: Callable, db: Session) -> None:
     newcomer = make_user(db, onboarded=False)
-    state = _as(WalletState, db, newcomer)
+    state = as_member(WalletState, newcomer)
     _run(WalletState.load, state)
     assert state.available_label == "0"
     assert state.rows == [] and state.chart == [] and not state.has_more
 
 
-def test_returning_from_checkout_says_credits_follow(db: Session) -> None:
+def test_returning_from_checkout_says_credits_follow(as_member: Callable, db: Session) -> None:
     maya = make_user(db)
-    state = _as(WalletState, db, maya, url="http://localhost/wallet?checkout=success")
-    [toast] = _run(WalletState.load, state)
-    assert "credits appear as soon as Stripe confirms" in str(toast.args)
+    state = as_member(WalletState, maya, url="http://localhost/wallet?checkout=success")
+    _run(WalletState.load, state)
+    assert state.notice == "Payment received: credits appear as soon as Stripe confirms"
+    assert state.notice_seq == 1 and not state.notice_error
+    _run(WalletState.notice_shown, state)  # the page says it was shown: not replayed
+    assert state.notice_seq == 0
 
 
-def test_load_more_pages_through_history(db: Session) -> None:
+def test_load_more_pages_through_history(as_member: Callable, db: Session) -> None:
     admin = make_user(db, role=Role.ADMIN, onboarded=False)
     maya = make_user(db)
     for i in range(PAGE_SIZE + 5):
         ledger.admin_adjust(db, actor=admin, user_id=maya.id, amount=30, reason=f"Gift {i}")
     db.commit()
-    state = _as(WalletState, db, maya)
+    state = as_member(WalletState, maya)
     _run(WalletState.load, state)
     assert len(state.rows) == PAGE_SIZE and state.has_more
     _run(WalletState.load_more, state)
@@ -132,9 +144,9 @@ def test_load_more_pages_through_history(db: Session) -> None:
     assert len({r["id"] for r in state.rows}) == len(state.rows)
 
 
-def test_export_csv_downloads_the_members_history(db: Session) -> None:
+def test_export_csv_downloads_the_members_history(as_member: Callable, db: Session) -> None:
     maya = make_user(db)
-    state = _as(WalletState, db, maya)
+    state = as_member(WalletState, maya)
     [download] = _run(WalletState.export_csv, state)
     args = _args(download)
     assert "bartr-wallet.csv" in args["filename"]
@@ -144,9 +156,11 @@ def test_export_csv_downloads_the_members_history(db: Session) -> None:
     assert "Welcome credits" in text
 
 
-def test_buy_with_payments_off_explains_and_writes_nothing(db: Session, stripe_off: None) -> None:
+def test_buy_with_payments_off_explains_and_writes_nothing(
+    as_member: Callable, db: Session, stripe_off: None
+) -> None:
     maya = make_user(db)
-    state = _as(WalletState, db, maya)
+    state = as_member(WalletState, maya)
     events = _run(WalletState.buy, state, "starter")
     assert events == []
     assert "switched off" in state.buy_error and state.buying == ""
@@ -154,10 +168,10 @@ def test_buy_with_payments_off_explains_and_writes_nothing(db: Session, stripe_o
 
 
 def test_buy_redirects_to_checkout_and_back_to_the_wallet(
-    db: Session, stripe_on: StripeStub
+    as_member: Callable, db: Session, stripe_on: StripeStub
 ) -> None:
     maya = make_user(db)
-    state = _as(WalletState, db, maya)
+    state = as_member(WalletState, maya)
     [redirect] = _run(WalletState.buy, state, "learner")
     assert "https://checkout.stripe.test/c/pay/" in _args(redirect)["path"]
     sent = stripe_on.last.form
@@ -167,21 +181,21 @@ def test_buy_redirects_to_checkout_and_back_to_the_wallet(
     assert sent["metadata[user_id]"] == str(maya.id)
 
 
-def test_handlers_without_a_session_do_nothing(db: Session) -> None:
-    state = _as(WalletState, db, None)
+def test_handlers_without_a_session_do_nothing(as_member: Callable, db: Session) -> None:
+    state = as_member(WalletState, None)
     _run(WalletState.load, state)
     assert state.rows == [] and state.referral_link == ""
-    [toast] = _run(WalletState.export_csv, state)
-    assert "session has ended" in str(toast.args)
+    assert _run(WalletState.export_csv, state) == []
+    assert "session has ended" in state.notice and state.notice_error
 
 
 # --------------------------------------------------------------------------- admin
 
 
-def test_admin_finds_reviews_and_adjusts(db: Session) -> None:
+def test_admin_finds_reviews_and_adjusts(as_member: Callable, db: Session) -> None:
     admin = make_user(db, name="Ada Admin", role=Role.ADMIN)
     maya = make_user(db, name="Maya Lopez", email="maya@example.com")
-    state = _as(AdminCreditsState, db, admin)
+    state = as_member(AdminCreditsState, admin)
     _run(AdminCreditsState.load, state)
     assert state.adjustments_loaded and state.adjustments == []
 
@@ -201,8 +215,8 @@ def test_admin_finds_reviews_and_adjusts(db: Session) -> None:
         "0.5",
     )
 
-    [toast] = _run(AdminCreditsState.confirm, state)
-    assert "Maya Lopez now has 0.5 credits" in str(toast.args)
+    _run(AdminCreditsState.confirm, state)
+    assert "Maya Lopez now has 0.5 credits" in state.notice and state.notice_seq == 1
     assert state.member_balance == "0.5" and not state.confirm_open
     assert _balance(db, maya.id) == credits(0.5)
     [row] = state.adjustments
@@ -216,10 +230,12 @@ def test_admin_finds_reviews_and_adjusts(db: Session) -> None:
     assert _balance(db, maya.id) == credits(0.5)
 
 
-def test_deduction_below_zero_is_refused_beside_the_amount(db: Session) -> None:
+def test_deduction_below_zero_is_refused_beside_the_amount(
+    as_member: Callable, db: Session
+) -> None:
     admin = make_user(db, role=Role.ADMIN)
     maya = make_user(db, email="maya2@example.com")
-    state = _as(AdminCreditsState, db, admin)
+    state = as_member(AdminCreditsState, admin)
     _run(AdminCreditsState.find_member, state, {"query": maya.handle})
     state.amount, state.reason = "-3", "Too much"
     _run(AdminCreditsState.review, state, {})
@@ -228,10 +244,10 @@ def test_deduction_below_zero_is_refused_beside_the_amount(db: Session) -> None:
     assert _balance(db, maya.id) == credits(2)
 
 
-def test_members_cannot_use_the_admin_handlers(db: Session) -> None:
+def test_members_cannot_use_the_admin_handlers(as_member: Callable, db: Session) -> None:
     member = make_user(db)
     target = make_user(db, email="target@example.com")
-    state = _as(AdminCreditsState, db, member)
+    state = as_member(AdminCreditsState, member)
     before = _count(db, LedgerTransaction)
 
     _run(AdminCreditsState.load, state)
@@ -245,3 +261,22 @@ def test_members_cannot_use_the_admin_handlers(db: Session) -> None:
     assert "admins" in state.lookup_error
     assert _count(db, LedgerTransaction) == before
     assert _balance(db, target.id) == credits(2)
+
+
+# --------------------------------------------------------------------------- page guards
+
+
+def test_wallet_sends_a_member_who_has_not_onboarded_to_onboarding(
+    as_member: Callable, db: Session
+) -> None:
+    newcomer = make_user(db, onboarded=False)
+    state = as_member(WalletState, newcomer, url="http://localhost/wallet")
+    [redirect] = _run(WalletState.require_login, state)
+    assert "/onboarding" in _args(redirect)["path"]
+
+
+def test_admin_page_sends_members_home(as_member: Callable, db: Session) -> None:
+    member = make_user(db)
+    state = as_member(AdminCreditsState, member, url="http://localhost/admin")
+    [redirect] = _run(AdminCreditsState.require_admin, state)
+    assert _args(redirect)["path"] == '"/"'
