@@ -98,6 +98,7 @@ def test_admin_adjusts_a_members_credits(
     page.locator("#admin-confirm").click()
     expect(page.get_by_role("alertdialog")).to_have_count(0)
     expect(page.locator("#admin-member-balance")).to_have_text("3.5")
+    expect(page.get_by_text("Mo Member now has 3.5 credits available")).to_be_visible()
     expect(page.locator("#admin-adjustments")).to_contain_text("Thanks for hosting the meetup")
 
     member.goto("/wallet")
