@@ -17,6 +17,7 @@ from bartr.components.admin_sections import categories_section, disputes_section
 from bartr.components.forms import field_error
 from bartr.components.shell import page, page_title
 from bartr.components.toast_outlet import toast_outlet
+from bartr.state.admin_credits import RECENT
 from bartr.state.admin_credits import AdminCreditsState as S
 from bartr.state.admin_moderation import AdminModerationState
 
@@ -303,7 +304,11 @@ def _adjustment_row(row: rx.Var) -> rx.Component:
             ),
             justify="end",
         ),
-        rx.table.cell(rx.text(row["balance"], size="2", color=MUTED), justify="end"),
+        rx.table.cell(
+            rx.text(row["balance"], size="2", color=MUTED),
+            justify="end",
+            display=["none", "table-cell"],
+        ),
         rx.table.cell(
             rx.text(row["admin"], size="2", color=MUTED), display=["none", "none", "table-cell"]
         ),
@@ -321,7 +326,9 @@ def recent_adjustments_section() -> rx.Component:
                 ),
                 rx.table.column_header_cell("Member and reason"),
                 rx.table.column_header_cell("Amount", justify="end"),
-                rx.table.column_header_cell("Balance after", justify="end"),
+                rx.table.column_header_cell(
+                    "Balance after", justify="end", display=["none", "table-cell"]
+                ),
                 rx.table.column_header_cell("By", display=["none", "none", "table-cell"]),
             )
         ),
@@ -333,7 +340,7 @@ def recent_adjustments_section() -> rx.Component:
     )
     return admin_section(
         "Recent adjustments",
-        "The latest 20 corrections, newest first.",
+        f"The latest {RECENT} corrections, newest first.",
         "history",
         rx.cond(
             S.adjustments_error != "",

@@ -18,6 +18,7 @@ from bartr.services.errors import DomainError
 from bartr.state.auth import AuthState
 
 MAX_INPUT = 600
+RECENT = 10  # adjustments listed on the admin page
 
 
 def _zone(name: str | None) -> ZoneInfo:
@@ -103,7 +104,7 @@ class AdminCreditsState(AuthState):
             self.zone_name = user.timezone or "UTC"
             return [
                 _adjustment_row(a, zone)
-                for a in admin_lookup.recent_adjustments(db, actor=user, limit=20)
+                for a in admin_lookup.recent_adjustments(db, actor=user, limit=RECENT)
             ]
 
         rows = self._run(act, on_error=lambda e: setattr(self, "adjustments_error", e.message))
@@ -170,7 +171,7 @@ class AdminCreditsState(AuthState):
             )
             balance = ledger.available_balance(db, member_id)
             zone = _zone(user.timezone)
-            recent = admin_lookup.recent_adjustments(db, actor=user, limit=20)
+            recent = admin_lookup.recent_adjustments(db, actor=user, limit=RECENT)
             return balance, [_adjustment_row(a, zone) for a in recent]
 
         def on_error(exc: DomainError) -> None:
