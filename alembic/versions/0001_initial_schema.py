@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 06:16:09.627865
+Create Date: 2026-11-27 06:26:09.903055
 """
 
 from collections.abc import Sequence

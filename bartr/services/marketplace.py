@@ -266,7 +266,7 @@ def search_params(
         # SQLite's planner likes to drive through ix_skills_user_kind for a user-id IN list,
         # which is right when few rows match and very wrong for a big page sorted by an
         # index. "user_id + 0" hides that index when we want the sort-index walk.
-        column = col(Skill.user_id)
+        column: Any = col(Skill.user_id)
         if walk_sort_index and dialect == "sqlite":
             column = column + 0
         return [column.in_(sub) for sub in teacher_filters]
@@ -275,7 +275,7 @@ def search_params(
     if params.q and search_index.has_searchable_words(params.q):
         ranked = params.sort == "relevance"
         if dialect == "postgresql":
-            vector = literal_column("skills.search_vector")
+            vector: Any = literal_column("skills.search_vector")
             query = func.websearch_to_tsquery(text("'english'::regconfig"), params.q)
             conditions.append(vector.op("@@")(query))
             rank = func.ts_rank(vector, query) if ranked else None
@@ -283,8 +283,8 @@ def search_params(
             expression = search_index.fts5_expression(params.q)
             if expression is None:
                 return empty
-            fts_name = literal_column(search_index.FTS_TABLE)
-            matches = select(literal_column("rowid").label("skill_id")).select_from(
+            fts_name: Any = literal_column(search_index.FTS_TABLE)
+            matches: Any = select(literal_column("rowid").label("skill_id")).select_from(
                 table(search_index.FTS_TABLE)
             )
             matches = matches.where(fts_name.op("MATCH")(expression))
@@ -368,7 +368,7 @@ def _cards(
     teachers = {
         row[0]: row
         for row in db.exec(
-            select(
+            select(  # type: ignore[call-overload]
                 User.id,
                 User.display_name,
                 User.handle,

@@ -196,7 +196,7 @@ def _skills_by_user(
     ids = list(set(user_ids))
     if not ids or (only_keys is not None and not only_keys):
         return {}
-    member = col(SkillTerm.user_id)
+    member: Any = col(SkillTerm.user_id)
     if only_keys is not None and db.get_bind().dialect.name == "sqlite":
         # Few keys, many members: walk the covering (term, ...) index per key instead of
         # every term of every member ("+ 0" hides ix_skill_terms_user from SQLite).
@@ -234,7 +234,9 @@ def _bitmaps(db: Session, user_ids: Iterable[int]) -> dict[int, int]:
         return {}
     b = AvailabilityBitmap
     rows = db.exec(
-        select(b.user_id, b.w0, b.w1, b.w2, b.w3, b.w4, b.w5).where(col(b.user_id).in_(ids))
+        select(b.user_id, b.w0, b.w1, b.w2, b.w3, b.w4, b.w5).where(  # type: ignore[call-overload]
+            col(b.user_id).in_(ids)
+        )
     ).all()
     return {r[0]: words_bitmap(r[1:]) for r in rows}
 
@@ -326,10 +328,10 @@ def for_you(
     teach = _skills_by_user(db, user_ids=pool, kind=SkillKind.TEACH, only_keys=wanted)
     candidates = [c for c in pool if c in teach]
     learn = _skills_by_user(db, user_ids=candidates, kind=SkillKind.LEARN, only_keys=offered)
-    users = {
+    users: dict[int, Any] = {
         row[0]: row
         for row in db.exec(
-            select(
+            select(  # type: ignore[call-overload]
                 User.id,
                 User.display_name,
                 User.handle,

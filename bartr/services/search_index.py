@@ -168,7 +168,7 @@ def _on_after_create(_target: Any, connection: Connection, **_kw: Any) -> None:
     install_search_ddl(connection)
 
 
-event.listen(SkillTerm.__table__, "after_create", _on_after_create)
+event.listen(SkillTerm.__table__, "after_create", _on_after_create)  # type: ignore[attr-defined]
 
 
 # --- turning what a person typed into a safe query ------------------------------------
