@@ -143,7 +143,7 @@ def _about_you() -> rx.Component:
         rx.vstack(
             rx.text("Languages you speak", size="2", weight="medium"),
             rx.flex(
-                rx.foreach(OnboardingState.language_options, _language_chip), wrap="wrap", gap="2"
+                rx.foreach(OnboardingState.language_options, _language_chip), wrap="wrap", spacing="2"
             ),
             field_error(OnboardingState.errors.get("languages", "").to(str)),
             spacing="2",
