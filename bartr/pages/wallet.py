@@ -237,7 +237,7 @@ def _pack_tile(pack: rx.Var) -> rx.Component:
         ),
         direction=rx.breakpoints(initial="row", xs="column"),
         align=rx.breakpoints(initial="center", xs="stretch"),
-        gap="3",
+        spacing="3",
         padding="16px",
         border_radius="var(--radius-4)",
         border=f"1px solid {rx.color('gray', 5)}",
