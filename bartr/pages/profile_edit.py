@@ -209,7 +209,7 @@ def _skill_row(skill: rx.Var) -> rx.Component:
     )
 
 
-def _skills(title: str, subtitle: str, skills: rx.Var, kind: str, empty: str) -> rx.Component:
+def skills_section(title: str, subtitle: str, skills: rx.Var, kind: str, empty: str) -> rx.Component:
     add_label = "Add a skill you teach" if kind == "teach" else "Add something to learn"
     return _section(
         title,
@@ -325,7 +325,7 @@ def _tags_editor() -> rx.Component:
     )
 
 
-def _skill_dialog() -> rx.Component:
+def skill_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(
@@ -411,7 +411,7 @@ def _skill_dialog() -> rx.Component:
     )
 
 
-def _remove_dialog() -> rx.Component:
+def remove_dialog() -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
             rx.alert_dialog.title("Remove this skill?"),
@@ -517,7 +517,7 @@ def _edit_day(day: rx.Var) -> rx.Component:
     )
 
 
-def _availability() -> rx.Component:
+def availability_section() -> rx.Component:
     return _section(
         "When you're free",
         "Learners can only request times inside these weekly windows.",
@@ -559,6 +559,26 @@ def _availability() -> rx.Component:
     )
 
 
+def teach_section() -> rx.Component:
+    return skills_section(
+        "What you teach",
+        "Each hour you teach earns one credit.",
+        K.teaches,
+        "teach",
+        "You don't teach anything yet. Add your first skill below.",
+    )
+
+
+def learn_section() -> rx.Component:
+    return skills_section(
+        "What you want to learn",
+        "We match you with people who teach it, and find swaps.",
+        K.learns,
+        "learn",
+        "Nothing here yet. What are you curious about?",
+    )
+
+
 @page(routes.PROFILE_EDIT, "Your profile", member_only=True, on_load=[P.load, K.load, A.load])
 def profile_edit_page() -> rx.Component:
     return rx.vstack(
@@ -578,23 +598,11 @@ def profile_edit_page() -> rx.Component:
             width="100%",
         ),
         _about(),
-        _skills(
-            "What you teach",
-            "Each hour you teach earns one credit.",
-            K.teaches,
-            "teach",
-            "You don't teach anything yet. Add your first skill below.",
-        ),
-        _skills(
-            "What you want to learn",
-            "We match you with people who teach it, and find swaps.",
-            K.learns,
-            "learn",
-            "Nothing here yet. What are you curious about?",
-        ),
-        _availability(),
-        _skill_dialog(),
-        _remove_dialog(),
+        teach_section(),
+        learn_section(),
+        availability_section(),
+        skill_dialog(),
+        remove_dialog(),
         spacing="5",
         width="100%",
         max_width="800px",

@@ -58,14 +58,17 @@ def test_onboarding_needs_a_valid_token_whatever_the_page_showed(make_state, sql
     forged = make_state(OnboardingState, token="forged-token-value")
     forged.languages, forged.timezone = ["English"], "Europe/Paris"
     forged.finish()
-    assert "session has ended" in forged.form_error and not forged.done
+    assert "session has ended" in forged.form_error and forged.step == 0
 
     login = make_state(LoginState)
     login.submit({"email": "onb@example.com", "password": PASSWORD})
     state = make_state(OnboardingState, token=login.token)
     state.languages, state.timezone, state.bio = ["English"], "Europe/Paris", "Hi"
     state.finish()
-    assert state.done and state.granted_label == "2"
+    assert state.step == 1 and state.granted_label == "2"
+    for _ in range(3):
+        state.next_step()
+    assert state.done
     with Session(sqlite_engine) as db:
         user = db.exec(select(User).where(User.email == "onb@example.com")).one()
         assert user.is_onboarded and ledger.available_balance(db, user.id or 0) == 120
