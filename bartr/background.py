@@ -13,12 +13,21 @@ log = logging.getLogger("bartr.jobs")
 INTERVAL_SECONDS = 60
 
 
-async def periodic_jobs() -> None:
-    from bartr.services import jobs
+def _tick() -> dict[str, int]:
+    from bartr.db import unit_of_work
+    from bartr.services import availability, jobs
 
+    result = jobs.run_once()
+    # Weekly UTC availability bitmaps follow DST changes; only stale rows are recomputed.
+    with unit_of_work() as db:
+        result["bitmaps_refreshed"] = availability.refresh_bitmaps(db)
+    return result
+
+
+async def periodic_jobs() -> None:
     while True:
         try:
-            result = await asyncio.to_thread(jobs.run_once)
+            result = await asyncio.to_thread(_tick)
             if any(result.values()):
                 log.info("periodic transitions: %s", result)
         except asyncio.CancelledError:

@@ -98,4 +98,7 @@ def read_session() -> Iterator[Session]:
         try:
             yield db
         finally:
+            # Detach what was read first: a rollback expires loaded objects, and reading
+            # one after the block (`user.is_onboarded` in the page guards) would fail.
+            db.expunge_all()
             db.rollback()

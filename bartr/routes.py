@@ -70,4 +70,5 @@ def calendar_feed(token: str) -> str:
 
 
 def avatar(path: str | None) -> str:
-    return f"/api/media/avatars/{path}" if path else ""
+    """`path` is the stored avatar_path, e.g. 'avatars/<random>.webp'."""
+    return f"/api/media/{path}" if path else ""

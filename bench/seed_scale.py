@@ -205,6 +205,20 @@ FORMATS = (
     "{s} for kids",
     "Weekend {s}",
 )
+SENTENCES = [
+    "We meet online by video.",
+    "Happy to meet in person in my city.",
+    "Bring your own questions and we go from there.",
+    "I have taught this for years and love beginners.",
+    "Sessions are relaxed, practical and patient.",
+    "Expect homework between sessions if you want it.",
+    "I focus on the fundamentals first.",
+    "Great if you are preparing for an exam.",
+    "Weekend slots are easiest for me.",
+    "Evenings work best after my day job.",
+    "I share notes and exercises after each session.",
+    "Kids and adults welcome.",
+]
 TAG_POOL = [
     "online",
     "in-person",
@@ -377,7 +391,7 @@ def seed(engine: Engine, *, users: int, skills: int, seed: int = 42, quiet: bool
             {
                 "id": sid, "user_id": user_id, "kind": kind, "category_id": cat_ids[slug],
                 "title": title, "level": rng.choice(LEVELS),
-                "description": f"{title}. Sessions online, {rng.choice(TAG_POOL)} friendly."
+                "description": f"{title}. " + " ".join(rng.sample(SENTENCES, 2))
                 if kind == "teach" else "",
                 "tags": tags, "created_at": created, "updated_at": created, "active": True,
                 "sort_rating": avg or 0.0, "sort_rating_count": count,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 06:00:35.195613
+Create Date: 2026-11-27 06:26:09.903055
 """
 
 from collections.abc import Sequence
@@ -49,69 +49,37 @@ def upgrade() -> None:
 
     op.create_table(
         "login_throttles",
-        sa.Column(
-            "email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False
-        ),
+        sa.Column("email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
         sa.Column("failures", sa.Integer(), nullable=False),
-        sa.Column(
-            "locked_until", bartr.models.base.UTCDateTime(timezone=True), nullable=True
-        ),
-        sa.Column(
-            "updated_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("locked_until", bartr.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("email"),
     )
     op.create_table(
         "stripe_events",
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
         sa.Column("type", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-        sa.Column(
-            "received_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("received_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
         "users",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column(
-            "email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False
-        ),
-        sa.Column(
-            "password_hash",
-            sqlmodel.sql.sqltypes.AutoString(length=100),
-            nullable=False,
-        ),
-        sa.Column(
-            "display_name", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False
-        ),
-        sa.Column(
-            "handle", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False
-        ),
+        sa.Column("email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+        sa.Column("password_hash", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("display_name", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("handle", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("role", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-        sa.Column(
-            "status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False
-        ),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("bio", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
         sa.Column("languages", sa.JSON(), nullable=False),
-        sa.Column(
-            "timezone", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False
-        ),
-        sa.Column(
-            "avatar_path", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True
-        ),
-        sa.Column(
-            "referral_code", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False
-        ),
+        sa.Column("timezone", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("avatar_path", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
+        sa.Column("referral_code", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("referred_by_id", sa.Integer(), nullable=True),
-        sa.Column(
-            "created_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False
-        ),
-        sa.Column(
-            "onboarded_at", bartr.models.base.UTCDateTime(timezone=True), nullable=True
-        ),
-        sa.Column(
-            "calendar_token", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True
-        ),
+        sa.Column("created_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("onboarded_at", bartr.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("calendar_token", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.ForeignKeyConstraint(
             ["referred_by_id"],
             ["users.id"],
@@ -122,9 +90,7 @@ def upgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_users_email"), ["email"], unique=True)
         batch_op.create_index(batch_op.f("ix_users_handle"), ["handle"], unique=True)
-        batch_op.create_index(
-            batch_op.f("ix_users_referral_code"), ["referral_code"], unique=True
-        )
+        batch_op.create_index(batch_op.f("ix_users_referral_code"), ["referral_code"], unique=True)
         batch_op.create_index(
             batch_op.f("ix_users_referred_by_id"), ["referred_by_id"], unique=False
         )
@@ -133,18 +99,10 @@ def upgrade() -> None:
         "auth_sessions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column(
-            "token_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False
-        ),
-        sa.Column(
-            "created_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False
-        ),
-        sa.Column(
-            "expires_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False
-        ),
-        sa.Column(
-            "revoked_at", bartr.models.base.UTCDateTime(timezone=True), nullable=True
-        ),
+        sa.Column("token_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("created_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", bartr.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"],
             ["users.id"],
@@ -155,9 +113,7 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_auth_sessions_token_hash"), ["token_hash"], unique=True
         )
-        batch_op.create_index(
-            batch_op.f("ix_auth_sessions_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_auth_sessions_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "availability_bitmaps",
@@ -182,9 +138,7 @@ def upgrade() -> None:
         sa.Column("weekday", sa.Integer(), nullable=False),
         sa.Column("start_minute", sa.Integer(), nullable=False),
         sa.Column("end_minute", sa.Integer(), nullable=False),
-        sa.Column(
-            "timezone", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False
-        ),
+        sa.Column("timezone", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"],
             ["users.id"],
@@ -192,9 +146,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("availability_windows", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_availability_user", ["user_id", "weekday"], unique=False
-        )
+        batch_op.create_index("ix_availability_user", ["user_id", "weekday"], unique=False)
 
     op.create_table(
         "ledger_accounts",
@@ -202,20 +154,14 @@ def upgrade() -> None:
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("owner_id", sa.Integer(), nullable=True),
         sa.Column("session_id", sa.Integer(), nullable=True),
-        sa.Column(
-            "system_name", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True
-        ),
+        sa.Column("system_name", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
         sa.Column("balance", sa.Integer(), nullable=False),
-        sa.Column(
-            "created_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("created_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "(kind = 'wallet' AND owner_id IS NOT NULL AND session_id IS NULL AND system_name IS NULL) OR (kind = 'escrow' AND owner_id IS NOT NULL AND session_id IS NOT NULL AND system_name IS NULL) OR (kind = 'system' AND owner_id IS NULL AND session_id IS NULL AND system_name IS NOT NULL)",
             name="ck_ledger_accounts_shape",
         ),
-        sa.CheckConstraint(
-            "kind = 'system' OR balance >= 0", name="ck_ledger_accounts_nonneg"
-        ),
+        sa.CheckConstraint("kind = 'system' OR balance >= 0", name="ck_ledger_accounts_nonneg"),
         sa.CheckConstraint(
             "kind IN ('wallet', 'escrow', 'system')", name="ck_ledger_accounts_kind"
         ),
@@ -228,9 +174,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("system_name", name="uq_ledger_accounts_system"),
     )
     with op.batch_alter_table("ledger_accounts", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_ledger_accounts_owner_id"), ["owner_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_ledger_accounts_owner_id"), ["owner_id"], unique=False)
         batch_op.create_index(
             "uq_ledger_accounts_wallet_owner",
             ["owner_id"],
@@ -242,21 +186,13 @@ def upgrade() -> None:
     op.create_table(
         "ledger_transactions",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column(
-            "idempotency_key",
-            sqlmodel.sql.sqltypes.AutoString(length=200),
-            nullable=False,
-        ),
+        sa.Column("idempotency_key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("memo", sqlmodel.sql.sqltypes.AutoString(length=600), nullable=False),
-        sa.Column(
-            "cause_type", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True
-        ),
+        sa.Column("cause_type", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
         sa.Column("cause_id", sa.Integer(), nullable=True),
         sa.Column("actor_id", sa.Integer(), nullable=True),
-        sa.Column(
-            "created_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("created_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["actor_id"],
             ["users.id"],
@@ -265,40 +201,26 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("ledger_transactions", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_ledger_transactions_idempotency_key"),
-            ["idempotency_key"],
-            unique=True,
+            batch_op.f("ix_ledger_transactions_idempotency_key"), ["idempotency_key"], unique=True
         )
-        batch_op.create_index(
-            batch_op.f("ix_ledger_transactions_kind"), ["kind"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_ledger_transactions_kind"), ["kind"], unique=False)
 
     op.create_table(
         "payments",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column(
-            "pack_id", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False
-        ),
+        sa.Column("pack_id", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("credits", sa.Integer(), nullable=False),
         sa.Column("amount_cents", sa.Integer(), nullable=False),
-        sa.Column(
-            "currency", sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False
-        ),
+        sa.Column("currency", sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
         sa.Column(
             "stripe_checkout_session_id",
             sqlmodel.sql.sqltypes.AutoString(length=255),
             nullable=True,
         ),
-        sa.Column(
-            "status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False
-        ),
-        sa.Column(
-            "created_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False
-        ),
-        sa.Column(
-            "paid_at", bartr.models.base.UTCDateTime(timezone=True), nullable=True
-        ),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("created_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("paid_at", bartr.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"],
             ["users.id"],
@@ -307,70 +229,42 @@ def upgrade() -> None:
         sa.UniqueConstraint("stripe_checkout_session_id"),
     )
     with op.batch_alter_table("payments", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_payments_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_payments_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "skill_sessions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("skill_id", sa.Integer(), nullable=False),
-        sa.Column(
-            "skill_title", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False
-        ),
+        sa.Column("skill_title", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
         sa.Column("teacher_id", sa.Integer(), nullable=False),
         sa.Column("learner_id", sa.Integer(), nullable=False),
         sa.Column("duration_minutes", sa.Integer(), nullable=False),
         sa.Column("cost", sa.Integer(), nullable=False),
         sa.Column("state", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
-        sa.Column(
-            "proposed_by", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False
-        ),
+        sa.Column("proposed_by", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("proposal_round", sa.Integer(), nullable=False),
-        sa.Column(
-            "starts_at", bartr.models.base.UTCDateTime(timezone=True), nullable=True
-        ),
-        sa.Column(
-            "ends_at", bartr.models.base.UTCDateTime(timezone=True), nullable=True
-        ),
-        sa.Column(
-            "message", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False
-        ),
-        sa.Column(
-            "expires_at", bartr.models.base.UTCDateTime(timezone=True), nullable=True
-        ),
+        sa.Column("starts_at", bartr.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("ends_at", bartr.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("message", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+        sa.Column("expires_at", bartr.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column(
             "teacher_marked_complete_at",
             bartr.models.base.UTCDateTime(timezone=True),
             nullable=True,
         ),
         sa.Column(
-            "no_show_reported_by",
-            sqlmodel.sql.sqltypes.AutoString(length=16),
-            nullable=True,
+            "no_show_reported_by", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True
         ),
         sa.Column(
-            "no_show_reported_at",
-            bartr.models.base.UTCDateTime(timezone=True),
-            nullable=True,
+            "no_show_reported_at", bartr.models.base.UTCDateTime(timezone=True), nullable=True
         ),
         sa.Column("disputed_by_id", sa.Integer(), nullable=True),
-        sa.Column(
-            "resolution", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True
-        ),
+        sa.Column("resolution", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
         sa.Column("cancelled_by", sa.Integer(), nullable=True),
-        sa.Column(
-            "cancel_reason", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True
-        ),
-        sa.Column(
-            "reminded_at", bartr.models.base.UTCDateTime(timezone=True), nullable=True
-        ),
-        sa.Column(
-            "created_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False
-        ),
-        sa.Column(
-            "updated_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("cancel_reason", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+        sa.Column("reminded_at", bartr.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "state IN ('requested', 'reschedule_proposed', 'scheduled', 'completed', 'cancelled', 'declined', 'expired', 'no_show', 'disputed')",
             name="ck_skill_sessions_state",
@@ -382,9 +276,7 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "starts_at IS NULL OR ends_at > starts_at", name="ck_skill_sessions_times"
         ),
-        sa.CheckConstraint(
-            "teacher_id <> learner_id", name="ck_skill_sessions_parties"
-        ),
+        sa.CheckConstraint("teacher_id <> learner_id", name="ck_skill_sessions_parties"),
         sa.ForeignKeyConstraint(
             ["cancelled_by"],
             ["users.id"],
@@ -409,12 +301,8 @@ def upgrade() -> None:
             ["learner_id", "state", "starts_at"],
             unique=False,
         )
-        batch_op.create_index(
-            batch_op.f("ix_skill_sessions_skill_id"), ["skill_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_skill_sessions_state_ends", ["state", "ends_at"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_skill_sessions_skill_id"), ["skill_id"], unique=False)
+        batch_op.create_index("ix_skill_sessions_state_ends", ["state", "ends_at"], unique=False)
         batch_op.create_index(
             "ix_skill_sessions_state_expires", ["state", "expires_at"], unique=False
         )
@@ -432,16 +320,10 @@ def upgrade() -> None:
         sa.Column("category_id", sa.Integer(), nullable=False),
         sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
         sa.Column("level", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-        sa.Column(
-            "description", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False
-        ),
+        sa.Column("description", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
         sa.Column("tags", sa.JSON(), nullable=False),
-        sa.Column(
-            "created_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False
-        ),
-        sa.Column(
-            "updated_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("created_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("sort_rating", sa.Float(), nullable=False),
         sa.Column("sort_rating_count", sa.Integer(), nullable=False),
@@ -458,26 +340,34 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("skills", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_skills_browse_category",
-            ["kind", "active", "category_id", "level", "created_at"],
-            unique=False,
-        )
-        batch_op.create_index(
-            "ix_skills_browse_newest", ["kind", "active", "created_at"], unique=False
+            "ix_skills_browse_newest", ["kind", "active", "created_at", "id"], unique=False
         )
         batch_op.create_index(
             "ix_skills_browse_rating",
-            ["kind", "active", "sort_rating", "sort_rating_count"],
+            ["kind", "active", "sort_rating", "sort_rating_count", "id"],
             unique=False,
         )
         batch_op.create_index(
             "ix_skills_browse_trust",
-            ["kind", "active", "sort_trust", "created_at"],
+            ["kind", "active", "sort_trust", "created_at", "id"],
             unique=False,
         )
         batch_op.create_index(
-            "ix_skills_user_kind", ["user_id", "kind", "active"], unique=False
+            "ix_skills_category_newest",
+            ["kind", "active", "category_id", "created_at"],
+            unique=False,
         )
+        batch_op.create_index(
+            "ix_skills_category_rating",
+            ["kind", "active", "category_id", "sort_rating", "sort_rating_count"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_skills_category_trust",
+            ["kind", "active", "category_id", "sort_trust", "created_at"],
+            unique=False,
+        )
+        batch_op.create_index("ix_skills_user_kind", ["user_id", "kind", "active"], unique=False)
 
     op.create_table(
         "teacher_stats",
@@ -485,9 +375,7 @@ def upgrade() -> None:
         sa.Column("rating_avg", sa.Float(), nullable=True),
         sa.Column("rating_count", sa.Integer(), nullable=False),
         sa.Column("trust_score", sa.Float(), nullable=True),
-        sa.Column(
-            "updated_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("updated_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"],
             ["users.id"],
@@ -501,9 +389,7 @@ def upgrade() -> None:
         sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("amount", sa.Integer(), nullable=False),
         sa.Column("balance_after", sa.Integer(), nullable=False),
-        sa.Column(
-            "created_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("created_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint("amount <> 0", name="ck_ledger_entries_nonzero"),
         sa.ForeignKeyConstraint(
             ["account_id"],
@@ -516,13 +402,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
+        batch_op.create_index("ix_ledger_entries_account_id_id", ["account_id", "id"], unique=False)
         batch_op.create_index(
-            "ix_ledger_entries_account_id_id", ["account_id", "id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_ledger_entries_transaction_id"),
-            ["transaction_id"],
-            unique=False,
+            batch_op.f("ix_ledger_entries_transaction_id"), ["transaction_id"], unique=False
         )
 
     op.create_table(
@@ -530,15 +412,9 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("session_id", sa.Integer(), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=True),
-        sa.Column(
-            "action", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False
-        ),
-        sa.Column(
-            "from_state", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False
-        ),
-        sa.Column(
-            "to_state", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False
-        ),
+        sa.Column("action", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("from_state", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
+        sa.Column("to_state", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
         sa.Column("note", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
         sa.Column("at", bartr.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -552,9 +428,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("session_events", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_session_events_session_at", ["session_id", "at"], unique=False
-        )
+        batch_op.create_index("ix_session_events_session_at", ["session_id", "at"], unique=False)
 
     op.create_table(
         "session_proposals",
@@ -562,12 +436,8 @@ def upgrade() -> None:
         sa.Column("session_id", sa.Integer(), nullable=False),
         sa.Column("round", sa.Integer(), nullable=False),
         sa.Column("proposed_by_id", sa.Integer(), nullable=False),
-        sa.Column(
-            "starts_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False
-        ),
-        sa.Column(
-            "created_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("starts_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", bartr.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["proposed_by_id"],
             ["users.id"],
@@ -577,9 +447,7 @@ def upgrade() -> None:
             ["skill_sessions.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint(
-            "session_id", "round", "starts_at", name="uq_session_proposals_time"
-        ),
+        sa.UniqueConstraint("session_id", "round", "starts_at", name="uq_session_proposals_time"),
     )
     with op.batch_alter_table("session_proposals", schema=None) as batch_op:
         batch_op.create_index(
@@ -641,10 +509,12 @@ def downgrade() -> None:
     op.drop_table("teacher_stats")
     with op.batch_alter_table("skills", schema=None) as batch_op:
         batch_op.drop_index("ix_skills_user_kind")
+        batch_op.drop_index("ix_skills_category_trust")
+        batch_op.drop_index("ix_skills_category_rating")
+        batch_op.drop_index("ix_skills_category_newest")
         batch_op.drop_index("ix_skills_browse_trust")
         batch_op.drop_index("ix_skills_browse_rating")
         batch_op.drop_index("ix_skills_browse_newest")
-        batch_op.drop_index("ix_skills_browse_category")
 
     op.drop_table("skills")
     with op.batch_alter_table("skill_sessions", schema=None) as batch_op:

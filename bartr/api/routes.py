@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -14,10 +13,8 @@ from starlette.routing import Route
 from bartr.db import read_session, unit_of_work
 from bartr.services import accounts
 from bartr.services.errors import DomainError, NotFound
-from bartr.settings import PROJECT_ROOT
 
 log = logging.getLogger("bartr.api")
-AVATAR_DIR = PROJECT_ROOT / "data" / "media" / "avatars"
 
 
 def _viewer_token(request: Request) -> str | None:
@@ -41,11 +38,10 @@ async def health(_: Request) -> Response:
 
 
 async def avatar(request: Request) -> Response:
-    name = request.path_params["name"]
-    if "/" in name or "\\" in name or name.startswith("."):
-        return Response(status_code=404)
-    path: Path = AVATAR_DIR / name
-    if not path.is_file():
+    from bartr.services.avatars import avatar_file
+
+    path = avatar_file(f"avatars/{request.path_params['name']}")
+    if path is None or not path.is_file():
         return Response(status_code=404)
     return FileResponse(path, headers={"cache-control": "public, max-age=86400"})
 

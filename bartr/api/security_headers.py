@@ -6,10 +6,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Reflex's compiled pages use inline bootstrap scripts and emotion inline styles, so
 # 'unsafe-inline' is needed for script and style; everything else is locked to our origin.
+# Reflex runs rx.toast, rx.call_script and rx.set_clipboard through eval() in the browser,
+# so 'unsafe-eval' is needed for them (with 'unsafe-inline' already allowed it adds little).
 CSP = "; ".join(
     [
         "default-src 'self'",
-        "script-src 'self' 'unsafe-inline'",
+        "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data: blob:",
         "font-src 'self' data:",

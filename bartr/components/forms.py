@@ -10,11 +10,11 @@ import reflex as rx
 def field_error(message: rx.Var) -> rx.Component:
     return rx.cond(
         message != "",
-        rx.text(
-            rx.icon("circle-alert", size=12),
-            " ",
-            message,
-            size="1",
+        rx.hstack(
+            rx.icon("circle-alert", size=12, flex_shrink="0"),
+            rx.text(message, size="1"),
+            spacing="1",
+            align="center",
             color=rx.color("red", 11),
             role="alert",
         ),

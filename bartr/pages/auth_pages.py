@@ -8,7 +8,15 @@ from bartr import routes
 from bartr.components.buttons import link_button
 from bartr.components.forms import centered_card, field_error, form_alert, text_field
 from bartr.components.shell import page
-from bartr.state.account_forms import LoginState, OnboardingState, SignupState
+from bartr.pages.profile_edit import (
+    availability_section,
+    learn_section,
+    remove_dialog,
+    skill_dialog,
+    teach_section,
+)
+from bartr.state.account_forms import ONBOARDING_STEPS, LoginState, OnboardingState, SignupState
+from bartr.state.profile_edit import AvailabilityEditorState, SkillEditorState
 
 
 @page(routes.SIGNUP, "Join", on_load=[SignupState.load])
@@ -143,7 +151,9 @@ def _about_you() -> rx.Component:
         rx.vstack(
             rx.text("Languages you speak", size="2", weight="medium"),
             rx.flex(
-                rx.foreach(OnboardingState.language_options, _language_chip), wrap="wrap", gap="2"
+                rx.foreach(OnboardingState.language_options, _language_chip),
+                wrap="wrap",
+                spacing="2",
             ),
             field_error(OnboardingState.errors.get("languages", "").to(str)),
             spacing="2",
@@ -174,61 +184,137 @@ def _about_you() -> rx.Component:
     )
 
 
-@page(routes.ONBOARDING, "Welcome", member_only=True, on_load=[OnboardingState.load])
-def onboarding_page() -> rx.Component:
-    return centered_card(
-        rx.cond(
-            OnboardingState.done,
-            rx.vstack(
-                rx.icon("party-popper", size=40, color=rx.color("accent", 9)),
-                rx.heading("You're all set", size="6"),
-                rx.cond(
-                    OnboardingState.granted_label != "",
-                    rx.text(
-                        "We added ",
-                        rx.text.strong(OnboardingState.granted_label, " welcome credits"),
-                        " to your wallet. Spend them on your first lesson.",
-                    ),
-                    rx.text("Your profile is saved."),
-                ),
-                rx.hstack(
-                    link_button("Add what you teach", variant="soft", href=routes.PROFILE_EDIT),
-                    link_button("Explore the marketplace", href=routes.MARKETPLACE),
-                    spacing="3",
-                    wrap="wrap",
-                ),
-                spacing="4",
-                align="center",
-                text_align="center",
-                id="onboarding-done",
+def _stepper() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.text(
+                "Step ", OnboardingState.step + 1, " of ", len(ONBOARDING_STEPS),
+                size="1", color=rx.color("gray", 10), weight="medium",
             ),
-            rx.vstack(
-                rx.vstack(
-                    rx.text(
-                        "Step 1 of 1 · About you",
-                        size="1",
-                        color=rx.color("gray", 10),
-                        weight="medium",
-                    ),
-                    rx.heading("Tell the community about yourself", size="6"),
-                    rx.text(
-                        "You can add the skills you teach and want to learn next.",
-                        color=rx.color("gray", 11),
-                    ),
-                    spacing="1",
-                ),
-                form_alert(OnboardingState.form_error),
-                _about_you(),
-                rx.button(
-                    "Finish",
-                    on_click=OnboardingState.finish,
-                    size="3",
-                    width="100%",
-                    id="onboarding-finish",
-                ),
-                spacing="5",
-                width="100%",
+            rx.spacer(),
+            rx.match(
+                OnboardingState.step,
+                *[(i, rx.text(name, size="1", color=rx.color("gray", 10))) for i, name in enumerate(ONBOARDING_STEPS)],
+                rx.fragment(),
+            ),
+            width="100%",
+        ),
+        rx.progress(value=(OnboardingState.step + 1) * 100 // len(ONBOARDING_STEPS), size="1", width="100%"),
+        spacing="2",
+        width="100%",
+    )  # fmt: skip
+
+
+def _step_nav(label: str = "Next") -> rx.Component:
+    return rx.hstack(
+        rx.cond(
+            OnboardingState.granted_label != "",
+            rx.text(
+                rx.icon("gift", size=14), " ", OnboardingState.granted_label,
+                " welcome credits are in your wallet.", size="2", color=rx.color("green", 11),
             ),
         ),
-        max_width="600px",
+        rx.spacer(),
+        rx.button(label, on_click=OnboardingState.next_step, size="3", id="onboarding-next"),
+        width="100%",
+        align="center",
+        wrap="wrap",
+        spacing="3",
+    )  # fmt: skip
+
+
+def _done() -> rx.Component:
+    return rx.vstack(
+        rx.icon("party-popper", size=40, color=rx.color("accent", 9)),
+        rx.heading("You're all set", size="6"),
+        rx.cond(
+            OnboardingState.granted_label != "",
+            rx.text(
+                "We added ",
+                rx.text.strong(OnboardingState.granted_label, " welcome credits"),
+                " to your wallet. Spend them on your first lesson.",
+            ),
+            rx.text("Your profile is saved."),
+        ),
+        rx.hstack(
+            link_button("Edit your profile", href=routes.PROFILE_EDIT, variant="soft"),
+            link_button("Explore the marketplace", href=routes.MARKETPLACE),
+            spacing="3",
+            wrap="wrap",
+            justify="center",
+        ),
+        spacing="4",
+        align="center",
+        text_align="center",
+        id="onboarding-done",
     )
+
+
+def _first_step() -> rx.Component:
+    return rx.vstack(
+        rx.vstack(
+            rx.heading("Tell the community about yourself", size="6"),
+            rx.text(
+                "Then add what you teach, what you want to learn and when you're free.",
+                color=rx.color("gray", 11),
+            ),
+            spacing="1",
+        ),
+        form_alert(OnboardingState.form_error),
+        _about_you(),
+        rx.button(
+            "Continue",
+            on_click=OnboardingState.finish,
+            size="3",
+            width="100%",
+            id="onboarding-finish",
+        ),
+        spacing="5",
+        width="100%",
+    )
+
+
+def _later_step(body: rx.Component, hint: str, label: str = "Next") -> rx.Component:
+    return rx.vstack(
+        rx.text(hint, size="2", color=rx.color("gray", 11)),
+        body,
+        _step_nav(label),
+        spacing="4",
+        width="100%",
+    )
+
+
+@page(
+    routes.ONBOARDING,
+    "Welcome",
+    member_only=True,
+    on_load=[OnboardingState.load, SkillEditorState.load, AvailabilityEditorState.load],
+)
+def onboarding_page() -> rx.Component:
+    return rx.center(
+        rx.vstack(
+            rx.cond(
+                OnboardingState.done,
+                rx.card(_done(), size="4", width="100%"),
+                rx.vstack(
+                    _stepper(),
+                    rx.match(
+                        OnboardingState.step,
+                        (0, rx.card(_first_step(), size="4", width="100%")),
+                        (1, _later_step(teach_section(), "Add a skill or two you could teach. You can skip this and add them later.")),
+                        (2, _later_step(learn_section(), "What would you love to learn? We use this to find you swaps.")),
+                        (3, _later_step(availability_section(), "Add the weekly times you're usually free, then save.", "Finish")),
+                        rx.fragment(),
+                    ),
+                    spacing="4",
+                    width="100%",
+                ),
+            ),
+            skill_dialog(),
+            remove_dialog(),
+            width="100%",
+            max_width="720px",
+        ),
+        padding_y="24px",
+        width="100%",
+    )  # fmt: skip

@@ -56,9 +56,9 @@ def process_avatar(data: bytes) -> bytes:
                 raise _fail("That image has too many pixels; use a smaller picture.")
             if min(width, height) < 1:
                 raise _fail("That image is empty.")
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()
-                image = ImageOps.exif_transpose(image)
+            with Image.open(io.BytesIO(data)) as opened:
+                opened.load()
+                image: Image.Image = ImageOps.exif_transpose(opened)
                 image = (
                     image.convert("RGBA")
                     if image.mode in ("RGBA", "LA", "P")

@@ -114,10 +114,10 @@ def feed_ics(db: Session, *, token: str, now: datetime | None = None) -> bytes:
     rows = db.exec(
         select(SkillSession)
         .where(
-            or_(SkillSession.teacher_id == uid, SkillSession.learner_id == uid),
+            or_(col(SkillSession.teacher_id) == uid, col(SkillSession.learner_id) == uid),
             col(SkillSession.starts_at).is_not(None),
             or_(
-                SkillSession.state == SessionState.SCHEDULED,
+                col(SkillSession.state) == SessionState.SCHEDULED,
                 (col(SkillSession.state).in_(recent))
                 & (col(SkillSession.starts_at) >= now - timedelta(days=FEED_PAST_DAYS)),
             ),

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import String, and_, cast, func, literal_column, or_, table, text, true
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, col, select
 
 from bartr.models.accounts import User, UserStatus
@@ -214,10 +215,17 @@ def search_params(
     # Teacher conditions are semi-joins (user_id IN ...), never joins: the planner then
     # always drives from a skills index in the requested order and stops after one page.
     conditions = _skill_conditions(viewer)
-    teacher_conditions: list[Any] = [
-        User.status == UserStatus.ACTIVE,
-        col(User.onboarded_at).is_not(None),
-    ]
+    # Visibility (active, onboarded: nearly everyone) is a per-row primary-key probe;
+    # selective teacher filters (language, free time) are IN lists.
+    conditions.append(
+        select(User.id)
+        .where(
+            User.id == Skill.user_id,
+            User.status == UserStatus.ACTIVE,
+            col(User.onboarded_at).is_not(None),
+        )
+        .exists()
+    )
     joins: list[tuple[Any, Any]] = []
     teacher_filters: list[Any] = []  # subqueries of user ids, see `teachers_in` below
     categories = {c.id: c for c in db.exec(select(Category)).all()}
@@ -239,8 +247,11 @@ def search_params(
             )
         )
     if params.language:
-        # Names come from a fixed list (no wildcards); JSON keeps them quoted.
-        teacher_conditions.append(cast(User.languages, String).like(f'%"{params.language}"%'))
+        if dialect == "postgresql":  # GIN index ix_users_languages_gin
+            speaks = cast(User.languages, JSONB).op("@>")(cast([params.language], JSONB))
+        else:  # names come from a fixed list (no wildcards); JSON keeps them quoted
+            speaks = cast(User.languages, String).like(f'%"{params.language}"%')
+        teacher_filters.append(select(User.id).where(speaks))
     if params.free_when_i_am:
         if viewer is None:
             return replace(
@@ -250,42 +261,40 @@ def search_params(
         if not any(words):
             return replace(empty, notice="Add your weekly availability to use “free when I am”.")
         teacher_filters.append(select(AvailabilityBitmap.user_id).where(_bitmap_condition(words)))
-    teacher_filters.append(select(User.id).where(*teacher_conditions))
 
     def teachers_in(*, walk_sort_index: bool) -> list[Any]:
         # SQLite's planner likes to drive through ix_skills_user_kind for a user-id IN list,
         # which is right when few rows match and very wrong for a big page sorted by an
         # index. "user_id + 0" hides that index when we want the sort-index walk.
-        column = col(Skill.user_id)
+        column: Any = col(Skill.user_id)
         if walk_sort_index and dialect == "sqlite":
             column = column + 0
         return [column.in_(sub) for sub in teacher_filters]
 
-    rank: Any = None
-    fts: Any = None
+    rank: Any = None  # text rank, only when sorting by relevance
     if params.q and search_index.has_searchable_words(params.q):
+        ranked = params.sort == "relevance"
         if dialect == "postgresql":
-            vector = literal_column("skills.search_vector")
+            vector: Any = literal_column("skills.search_vector")
             query = func.websearch_to_tsquery(text("'english'::regconfig"), params.q)
             conditions.append(vector.op("@@")(query))
-            rank = func.ts_rank(vector, query)
+            rank = func.ts_rank(vector, query) if ranked else None
         else:
             expression = search_index.fts5_expression(params.q)
             if expression is None:
                 return empty
-            fts_table = table(search_index.FTS_TABLE)
-            weights = search_index.BM25_WEIGHTS
-            fts = (
-                select(
-                    literal_column("rowid").label("skill_id"),
-                    func.bm25(literal_column(search_index.FTS_TABLE), *weights).label("rank"),
-                )
-                .select_from(fts_table)
-                .where(literal_column(search_index.FTS_TABLE).op("MATCH")(expression))
-                .subquery("fts")
+            fts_name: Any = literal_column(search_index.FTS_TABLE)
+            matches: Any = select(literal_column("rowid").label("skill_id")).select_from(
+                table(search_index.FTS_TABLE)
             )
-            joins.insert(0, (fts, fts.c.skill_id == Skill.id))
-            rank = fts.c.rank
+            matches = matches.where(fts_name.op("MATCH")(expression))
+            if ranked:
+                bm25 = func.bm25(fts_name, *search_index.BM25_WEIGHTS).label("rank")
+                fts = matches.add_columns(bm25).subquery("fts")
+                joins.insert(0, (fts, fts.c.skill_id == Skill.id))
+                rank = fts.c.rank
+            else:
+                conditions.append(col(Skill.id).in_(matches))
 
     def base(*columns: Any, walk_sort_index: bool = False) -> Any:
         stmt = select(*columns).select_from(Skill)
@@ -359,7 +368,7 @@ def _cards(
     teachers = {
         row[0]: row
         for row in db.exec(
-            select(
+            select(  # type: ignore[call-overload]
                 User.id,
                 User.display_name,
                 User.handle,

@@ -20,7 +20,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, false, func, or_
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bartr.models.accounts import User, UserStatus
@@ -32,7 +31,7 @@ from bartr.services.availability import words_bitmap
 Key = tuple[int, str]  # (category_id, significant word)
 
 CANDIDATES_ONE_WAY = 80
-CANDIDATES_MUTUAL = 40
+CANDIDATES_WANTERS = 200
 CIRCLE_FAN_OUT = 50
 
 MUTUAL_FACTOR = 2.0
@@ -197,10 +196,15 @@ def _skills_by_user(
     ids = list(set(user_ids))
     if not ids or (only_keys is not None and not only_keys):
         return {}
+    member: Any = col(SkillTerm.user_id)
+    if only_keys is not None and db.get_bind().dialect.name == "sqlite":
+        # Few keys, many members: walk the covering (term, ...) index per key instead of
+        # every term of every member ("+ 0" hides ix_skill_terms_user from SQLite).
+        member = member + 0
     stmt = select(
         SkillTerm.user_id, SkillTerm.skill_id, SkillTerm.category_id, SkillTerm.term
     ).where(
-        col(SkillTerm.user_id).in_(ids),
+        member.in_(ids),
         SkillTerm.kind == kind,
         col(SkillTerm.is_tag) == false(),
     )
@@ -230,7 +234,9 @@ def _bitmaps(db: Session, user_ids: Iterable[int]) -> dict[int, int]:
         return {}
     b = AvailabilityBitmap
     rows = db.exec(
-        select(b.user_id, b.w0, b.w1, b.w2, b.w3, b.w4, b.w5).where(col(b.user_id).in_(ids))
+        select(b.user_id, b.w0, b.w1, b.w2, b.w3, b.w4, b.w5).where(  # type: ignore[call-overload]
+            col(b.user_id).in_(ids)
+        )
     ).all()
     return {r[0]: words_bitmap(r[1:]) for r in rows}
 
@@ -264,29 +270,34 @@ def _users_matching(
     keys: set[Key],
     exclude: int,
     limit: int,
-    within: object | None = None,
 ) -> list[int]:
-    """Visible members with `kind` skills sharing a key, most shared keys first."""
+    """Visible members with `kind` skills sharing a key, most shared keys first.
+
+    Visibility is checked on the short list afterwards (a probe per matching row would
+    cost more than the grouping itself); a little headroom covers the few hidden members.
+    """
     if not keys:
         return []
     hits = func.count().label("hits")
     stmt = (
         select(SkillTerm.user_id, hits)
-        .join(User, col(User.id) == SkillTerm.user_id)
         .where(
             SkillTerm.kind == kind,
             col(SkillTerm.is_tag) == false(),
             _key_filter(SkillTerm, keys),
             SkillTerm.user_id != exclude,
-            *_visible_user_filter(),
         )
         .group_by(col(SkillTerm.user_id))
         .order_by(hits.desc(), col(SkillTerm.user_id))
-        .limit(limit)
+        .limit(limit + limit // 8 + 2)
     )
-    if within is not None:
-        stmt = stmt.where(col(SkillTerm.user_id).in_(within))
-    return [row[0] for row in db.exec(stmt).all()]
+    ranked = [row[0] for row in db.exec(stmt).all()]
+    if not ranked:
+        return []
+    visible = set(
+        db.exec(select(User.id).where(col(User.id).in_(ranked), *_visible_user_filter())).all()
+    )
+    return [uid for uid in ranked if uid in visible][:limit]
 
 
 def for_you(
@@ -302,31 +313,25 @@ def for_you(
     one_way = _users_matching(
         db, kind=SkillKind.TEACH, keys=wanted, exclude=uid, limit=CANDIDATES_ONE_WAY
     )
-    mutual: list[int] = []
-    if offered:
-        t = aliased(SkillTerm)
-        teachers_of_wanted = select(t.user_id).where(
-            t.kind == SkillKind.TEACH,
-            col(t.is_tag) == false(),
-            _key_filter(t, wanted),
+    # Members who want what the viewer teaches; those who also teach what the viewer wants
+    # are mutual candidates (checked on the small set, no correlated subquery).
+    wanters = (
+        _users_matching(
+            db, kind=SkillKind.LEARN, keys=offered, exclude=uid, limit=CANDIDATES_WANTERS
         )
-        mutual = _users_matching(
-            db,
-            kind=SkillKind.LEARN,
-            keys=offered,
-            exclude=uid,
-            limit=CANDIDATES_MUTUAL,
-            within=teachers_of_wanted,
-        )
-    candidates = list(dict.fromkeys(mutual + one_way))
-    if not candidates:
+        if offered
+        else []
+    )
+    pool = list(dict.fromkeys(one_way + wanters))
+    if not pool:
         return []
-    teach = _skills_by_user(db, user_ids=candidates, kind=SkillKind.TEACH, only_keys=wanted)
+    teach = _skills_by_user(db, user_ids=pool, kind=SkillKind.TEACH, only_keys=wanted)
+    candidates = [c for c in pool if c in teach]
     learn = _skills_by_user(db, user_ids=candidates, kind=SkillKind.LEARN, only_keys=offered)
-    users = {
+    users: dict[int, Any] = {
         row[0]: row
         for row in db.exec(
-            select(
+            select(  # type: ignore[call-overload]
                 User.id,
                 User.display_name,
                 User.handle,

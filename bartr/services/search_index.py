@@ -112,12 +112,15 @@ _PG_DDL = [
     """CREATE TRIGGER users_search_name AFTER UPDATE OF display_name ON users
         FOR EACH ROW EXECUTE FUNCTION bartr_users_name_trigger()""",
     "CREATE INDEX IF NOT EXISTS ix_skills_search_vector ON skills USING gin (search_vector)",
+    # The marketplace language filter: (languages::jsonb) @> '["Spanish"]'.
+    """CREATE INDEX IF NOT EXISTS ix_users_languages_gin
+        ON users USING gin ((languages::jsonb) jsonb_path_ops)""",
 ]
 
 # Names autogenerate must leave alone (they are not in SQLModel.metadata).
 _MANAGED_TABLE_PREFIX = FTS_TABLE
 _MANAGED_COLUMNS = {("skills", "search_vector")}
-_MANAGED_INDEXES = {"ix_skills_search_vector"}
+_MANAGED_INDEXES = {"ix_skills_search_vector", "ix_users_languages_gin"}
 
 
 def install_search_ddl(connection: Connection) -> None:
@@ -165,7 +168,7 @@ def _on_after_create(_target: Any, connection: Connection, **_kw: Any) -> None:
     install_search_ddl(connection)
 
 
-event.listen(SkillTerm.__table__, "after_create", _on_after_create)
+event.listen(SkillTerm.__table__, "after_create", _on_after_create)  # type: ignore[attr-defined]
 
 
 # --- turning what a person typed into a safe query ------------------------------------

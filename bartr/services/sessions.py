@@ -452,7 +452,7 @@ def _overlapping(
     exclude_session_id: int | None,
 ) -> SkillSession | None:
     query = select(SkillSession).where(
-        SkillSession.state == SessionState.SCHEDULED,
+        col(SkillSession.state) == SessionState.SCHEDULED,
         or_(col(SkillSession.teacher_id).in_(user_ids), col(SkillSession.learner_id).in_(user_ids)),
         col(SkillSession.starts_at) < end,
         col(SkillSession.ends_at) > start,
@@ -515,10 +515,10 @@ def _clean_times(
         raise ValidationFailed("Each proposed time must be different.", field="start_times")
     times.sort()
     for start in times:
-        when = format_time(start, actor.timezone)
+        label = format_time(start, actor.timezone)
         if start <= now:
             raise ValidationFailed(
-                f"{when} is in the past. Choose a time in the future.", field="start_times"
+                f"{label} is in the past. Choose a time in the future.", field="start_times"
             )
         end = start + timedelta(minutes=duration_minutes)
         # The teacher's weekly availability binds what learners propose; a teacher
@@ -527,7 +527,7 @@ def _clean_times(
             db, user_id=teacher.id or 0, start=start, end=end
         ):
             raise ValidationFailed(
-                f"{teacher.display_name} is not available at {when} "
+                f"{teacher.display_name} is not available at {label} "
                 f"for {duration_minutes} minutes.",
                 field="start_times",
             )
@@ -1115,10 +1115,14 @@ def do_finalize_no_show(
 # --------------------------------------------------------------------------- due work (job)
 
 
+def _ids(values: Iterable[int | None]) -> list[int]:
+    return [int(v) for v in values if v is not None]
+
+
 def due_expiries(db: Session, *, now: datetime, limit: int = 500) -> list[int]:
-    return list(
+    return _ids(
         db.exec(
-            select(SkillSession.id)
+            select(col(SkillSession.id))
             .where(
                 col(SkillSession.state).in_([s.value for s in OPEN_STATES]),
                 col(SkillSession.expires_at) <= now,
@@ -1131,11 +1135,11 @@ def due_expiries(db: Session, *, now: datetime, limit: int = 500) -> list[int]:
 
 def due_completions(db: Session, *, now: datetime, limit: int = 500) -> list[int]:
     cutoff = now - timedelta(hours=policy.POLICY.auto_complete_hours)
-    return list(
+    return _ids(
         db.exec(
-            select(SkillSession.id)
+            select(col(SkillSession.id))
             .where(
-                SkillSession.state == SessionState.SCHEDULED,
+                col(SkillSession.state) == SessionState.SCHEDULED,
                 col(SkillSession.no_show_reported_by).is_(None),
                 col(SkillSession.ends_at) <= cutoff,
             )
@@ -1147,11 +1151,11 @@ def due_completions(db: Session, *, now: datetime, limit: int = 500) -> list[int
 
 def due_no_shows(db: Session, *, now: datetime, limit: int = 500) -> list[int]:
     cutoff = now - timedelta(hours=policy.POLICY.no_show_dispute_hours)
-    return list(
+    return _ids(
         db.exec(
-            select(SkillSession.id)
+            select(col(SkillSession.id))
             .where(
-                SkillSession.state == SessionState.SCHEDULED,
+                col(SkillSession.state) == SessionState.SCHEDULED,
                 col(SkillSession.no_show_reported_at) <= cutoff,
             )
             .order_by(col(SkillSession.no_show_reported_at))
@@ -1162,10 +1166,10 @@ def due_no_shows(db: Session, *, now: datetime, limit: int = 500) -> list[int]:
 
 def starting_soon(db: Session, *, now: datetime, within: timedelta) -> list[int]:
     """Scheduled sessions starting within `within` whose reminder has not run yet."""
-    return list(
+    return _ids(
         db.exec(
-            select(SkillSession.id).where(
-                SkillSession.state == SessionState.SCHEDULED,
+            select(col(SkillSession.id)).where(
+                col(SkillSession.state) == SessionState.SCHEDULED,
                 col(SkillSession.reminded_at).is_(None),
                 col(SkillSession.starts_at) > now,
                 col(SkillSession.starts_at) <= now + within,
@@ -1268,7 +1272,7 @@ def _party(user: User, side: Side) -> PartyView:
 
 
 def _participant_filter(user_id: int):  # type: ignore[no-untyped-def]
-    return or_(SkillSession.teacher_id == user_id, SkillSession.learner_id == user_id)
+    return or_(col(SkillSession.teacher_id) == user_id, col(SkillSession.learner_id) == user_id)
 
 
 def _tab_filter(tab: Tab, *, user_id: int, now: datetime):  # type: ignore[no-untyped-def]
@@ -1278,17 +1282,17 @@ def _tab_filter(tab: Tab, *, user_id: int, now: datetime):  # type: ignore[no-un
         return and_(
             not_lapsed,
             or_(
-                and_(SkillSession.state == requested, SkillSession.teacher_id == user_id),
+                and_(col(SkillSession.state) == requested, col(SkillSession.teacher_id) == user_id),
                 and_(
-                    SkillSession.state == proposed,
+                    col(SkillSession.state) == proposed,
                     or_(
                         and_(
-                            SkillSession.proposed_by == Side.LEARNER,
-                            SkillSession.teacher_id == user_id,
+                            col(SkillSession.proposed_by) == Side.LEARNER,
+                            col(SkillSession.teacher_id) == user_id,
                         ),
                         and_(
-                            SkillSession.proposed_by == Side.TEACHER,
-                            SkillSession.learner_id == user_id,
+                            col(SkillSession.proposed_by) == Side.TEACHER,
+                            col(SkillSession.learner_id) == user_id,
                         ),
                     ),
                 ),
@@ -1298,24 +1302,24 @@ def _tab_filter(tab: Tab, *, user_id: int, now: datetime):  # type: ignore[no-un
         return and_(
             not_lapsed,
             or_(
-                and_(SkillSession.state == requested, SkillSession.learner_id == user_id),
+                and_(col(SkillSession.state) == requested, col(SkillSession.learner_id) == user_id),
                 and_(
-                    SkillSession.state == proposed,
+                    col(SkillSession.state) == proposed,
                     or_(
                         and_(
-                            SkillSession.proposed_by == Side.LEARNER,
-                            SkillSession.learner_id == user_id,
+                            col(SkillSession.proposed_by) == Side.LEARNER,
+                            col(SkillSession.learner_id) == user_id,
                         ),
                         and_(
-                            SkillSession.proposed_by == Side.TEACHER,
-                            SkillSession.teacher_id == user_id,
+                            col(SkillSession.proposed_by) == Side.TEACHER,
+                            col(SkillSession.teacher_id) == user_id,
                         ),
                     ),
                 ),
             ),
         )
     if tab == "upcoming":
-        return and_(_participant_filter(user_id), SkillSession.state == SessionState.SCHEDULED)
+        return and_(_participant_filter(user_id), col(SkillSession.state) == SessionState.SCHEDULED)
     if tab == "history":
         closed = [s.value for s in TERMINAL_STATES] + [SessionState.DISPUTED.value]
         return and_(

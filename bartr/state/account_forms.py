@@ -16,6 +16,7 @@ from bartr.services.validation import all_timezones
 from bartr.state.auth import GENERIC_ERROR, AuthState, log
 
 MAX_FIELD = 5000  # anything longer is refused before it reaches a service
+ONBOARDING_STEPS = ("About you", "What you teach", "What you want to learn", "When you're free")
 
 
 def _field_errors(exc: DomainError) -> tuple[dict[str, str], str]:
@@ -183,6 +184,14 @@ class OnboardingState(AuthState):
         if result is None:
             return None
         granted = result
-        self.done = True
+        self.step = 1
         self.granted_label = format_credits(granted) if granted else ""
         return None
+
+    @rx.event
+    def next_step(self) -> None:
+        """Teach, learn and availability steps save as they go; moving on needs no input."""
+        if self.step >= len(ONBOARDING_STEPS) - 1:
+            self.done = True
+        elif self.step >= 1:
+            self.step += 1

@@ -29,7 +29,6 @@ CHROMIUM_ARGS = [
 E2E_PORT = int(os.environ.get("BARTR_E2E_PORT", "3111"))
 
 
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """All browser tests share one app server, so they run on one xdist worker."""
     for item in items:

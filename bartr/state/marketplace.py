@@ -1,0 +1,383 @@
+"""Marketplace: every filter lives in the URL; the page reads it on load and searches.
+
+A filter change never searches directly: it builds the new `SearchParams` and redirects
+to its URL, so what is on screen is always what the address bar says (shareable,
+reloadable, back-button friendly). `load` runs on every URL change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import reflex as rx
+
+from bartr import routes
+from bartr.db import read_session
+from bartr.services import categories, marketplace, profiles, recommendations
+from bartr.services.languages import LANGUAGES
+from bartr.services.marketplace import SearchParams, SkillCard
+from bartr.state.auth import AuthState, log
+
+ALL = "all"  # a Radix select cannot hold "", so "all" stands for no filter
+SORT_LABELS = {"relevance": "Best match", "rating": "Top rated", "trust": "Most trusted"}
+SORT_LABELS["newest"] = "Newest"
+LOAD_ERROR = "We couldn't load skills just now. Nothing is lost; please try again."
+
+
+def session_request_url(skill_id: int) -> str:
+    """The session request flow (owned by the sessions UI)."""
+    return f"/sessions/new?skill={skill_id}"
+
+
+def initials(name: str) -> str:
+    parts = [p for p in name.split() if p]
+    return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+
+def slot_label(moment: datetime | None, zone: str, *, now: datetime | None = None) -> str:
+    """'Today 14:00', 'Tomorrow 09:30', 'Thu 14:00' or 'Thu 12 Mar 14:00', in `zone`."""
+    if moment is None:
+        return ""
+    tz = ZoneInfo(zone)
+    local = moment.astimezone(tz)
+    today = (now or datetime.now(tz)).astimezone(tz).date()
+    days = (local.date() - today).days
+    clock = local.strftime("%H:%M")
+    if days == 0:
+        return f"Today {clock}"
+    if days == 1:
+        return f"Tomorrow {clock}"
+    if 1 < days < 7:
+        return f"{local.strftime('%a')} {clock}"
+    return f"{local.strftime('%a')} {local.day} {local.strftime('%b')} {clock}"
+
+
+def rating_label(avg: float | None, count: int) -> str:
+    return f"{avg:.1f}" if avg is not None and count > 0 else ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclasses.dataclass(frozen=True)
+class CardVM:
+    skill_id: int
+    title: str
+    level: str
+    category: str
+    tags: list[str]
+    teacher: str
+    initials: str
+    avatar_url: str
+    profile_url: str
+    request_url: str
+    languages: str
+    rating: str  # "4.9" or "" for new teachers
+    rating_count: int
+    badges: list[str]
+    mutual: bool
+    next_slot: str  # in the viewer's zone; "" when none in the next two weeks
+
+
+@dataclasses.dataclass(frozen=True)
+class RecommendationVM:
+    teacher: str
+    initials: str
+    avatar_url: str
+    profile_url: str
+    request_url: str
+    skill_title: str
+    reasons: list[str]
+    mutual: bool
+    rating: str
+    rating_count: int
+
+
+@dataclasses.dataclass(frozen=True)
+class CircleMemberVM:
+    name: str
+    initials: str
+    avatar_url: str
+    profile_url: str
+
+
+@dataclasses.dataclass(frozen=True)
+class CircleVM:
+    members: list[CircleMemberVM]
+    flows: list[str]  # "You teach Ben Spanish", ...
+
+
+def card_vm(card: SkillCard, zone: str) -> CardVM:
+    return CardVM(
+        skill_id=card.skill_id,
+        title=card.title,
+        level=card.level.capitalize(),
+        category=card.category_name,
+        tags=card.tags[:3],
+        teacher=card.teacher_name,
+        initials=initials(card.teacher_name),
+        avatar_url=routes.avatar(card.avatar_path),
+        profile_url=routes.profile(card.handle),
+        request_url=session_request_url(card.skill_id),
+        languages=" · ".join(card.languages[:3]),
+        rating=rating_label(card.rating_avg, card.rating_count),
+        rating_count=card.rating_count,
+        # "New member" says the same as the "New" rating chip on a card.
+        badges=[b for b in card.badges if b != "New member"],
+        mutual=card.mutual_match,
+        next_slot=slot_label(card.next_free_slot, zone),
+    )
+
+
+def _recommendation_vm(rec: recommendations.Recommendation) -> RecommendationVM:
+    return RecommendationVM(
+        teacher=rec.display_name,
+        initials=initials(rec.display_name),
+        avatar_url=routes.avatar(rec.avatar_path),
+        profile_url=routes.profile(rec.handle),
+        request_url=session_request_url(rec.skill_id),
+        skill_title=rec.skill_title,
+        reasons=[r[:1].upper() + r[1:] for r in rec.reasons],
+        mutual=rec.mutual,
+        rating=rating_label(rec.rating_avg, rec.rating_count),
+        rating_count=rec.rating_count,
+    )
+
+
+def _circle_vm(circle: recommendations.SwapCircle, viewer_id: int) -> CircleVM:
+    names = {
+        m.user_id: ("you" if m.user_id == viewer_id else m.display_name) for m in circle.members
+    }
+    flows = []
+    for f in circle.flows:
+        teacher = names.get(f.teacher_id, "?")
+        verb = "teach" if f.teacher_id == viewer_id else "teaches"
+        flows.append(
+            f"{teacher[:1].upper()}{teacher[1:]} {verb} {names.get(f.learner_id, '?')} {f.skill_title}"
+        )
+    members = [
+        CircleMemberVM(
+            name="You" if m.user_id == viewer_id else m.display_name,
+            initials=initials(m.display_name),
+            avatar_url=routes.avatar(m.avatar_path),
+            profile_url=routes.profile(m.handle),
+        )
+        for m in circle.members
+    ]
+    return CircleVM(members=members, flows=flows)
+
+
+class MarketplaceState(AuthState):
+    # The filters as the URL says them.
+    q: str = ""
+    category: str = ALL
+    level: str = ALL
+    language: str = ALL
+    tags: list[str] = []
+    free: bool = False
+    sort: str = "relevance"
+    page: int = 1
+    # Results.
+    loading: bool = True
+    error: str = ""
+    notice: str = ""
+    cards: list[CardVM] = []
+    total: int = 0
+    has_next: bool = False
+    shown_timezone: str = "UTC"
+    category_options: list[Option] = []
+    # Page furniture.
+    tag_draft: str = ""
+    tag_suggestions: list[str] = []
+    filters_open: bool = False
+    range_label: str = ""
+    total_label: str = ""
+    prev_url: str = ""
+    next_url: str = ""
+
+    # --- derived -------------------------------------------------------------------
+    @rx.var(cache=True)
+    def level_options(self) -> list[Option]:
+        return [Option(ALL, "Any level")] + [Option(lv, lv.capitalize()) for lv in profiles.LEVELS]
+
+    @rx.var(cache=True)
+    def language_options(self) -> list[Option]:
+        return [Option(ALL, "Any language")] + [Option(n, n) for n in LANGUAGES]
+
+    @rx.var(cache=True)
+    def sort_options(self) -> list[Option]:
+        return [Option(k, v) for k, v in SORT_LABELS.items()]
+
+    @rx.var
+    def active_filters(self) -> int:
+        chosen = [self.category != ALL, self.level != ALL, self.language != ALL, self.free]
+        return sum(chosen) + len(self.tags)
+
+    @rx.var
+    def has_query(self) -> bool:
+        chosen = [self.category != ALL, self.level != ALL, self.language != ALL, self.free]
+        return self.q != "" or any(chosen) or len(self.tags) > 0
+
+    # --- URL <-> filters -----------------------------------------------------------------
+    def _params(self, **changes: Any) -> SearchParams:
+        """The current filters (with `changes`), normalised by the service; page 1 by default."""
+        values = {
+            "q": self.q,
+            "category": "" if self.category == ALL else self.category,
+            "level": "" if self.level == ALL else self.level,
+            "lang": "" if self.language == ALL else self.language,
+            "tags": ",".join(self.tags),
+            "free": "1" if self.free else "",
+            "sort": self.sort,
+            "page": str(self.page),
+        }
+        values.update({k: str(v) for k, v in changes.items()})
+        return SearchParams.from_query(values)
+
+    def _go(self, **changes: Any) -> Any:
+        changes.setdefault("page", 1)
+        return rx.redirect(routes.marketplace(self._params(**changes).to_query()))
+
+    def _show_params(self, params: SearchParams) -> None:
+        self.q = params.q
+        self.category = params.category or ALL
+        self.level = params.level or ALL
+        self.language = params.language or ALL
+        self.tags = list(params.tags)
+        self.free = params.free_when_i_am
+        self.sort = params.sort
+        self.page = params.page
+
+    # --- loading ---------------------------------------------------------------------------
+    @rx.event
+    def load(self) -> Any:
+        params = SearchParams.from_query(dict(self.router.url.query_parameters))
+        self._show_params(params)
+        self.loading, self.error, self.notice = True, "", ""
+        yield
+        try:
+            with read_session() as db:
+                viewer = self._current_user(db)
+                # Visitors have no zone on file (and the CSP forbids asking the browser).
+                zone = viewer.timezone if viewer else "UTC"
+                result = marketplace.search_params(db, viewer=viewer, params=params)
+                self.category_options = [Option(ALL, "All categories")] + [
+                    Option(c.slug, c.name) for c in categories.list_categories(db)
+                ]
+        except Exception:
+            log.exception("marketplace search")
+            self.loading, self.error, self.cards, self.total = False, LOAD_ERROR, [], 0
+            return
+        self.shown_timezone = zone
+        self.cards = [card_vm(c, zone) for c in result.items]
+        self.total, self.has_next, self.notice = result.total, result.has_next, result.notice
+        first = (params.page - 1) * params.per_page + 1
+        self.total_label = result.total_label
+        self.range_label = f"{first}–{first + len(self.cards) - 1} of {result.total_label}"
+        self.prev_url = routes.marketplace(params.with_page(params.page - 1).to_query())
+        self.next_url = routes.marketplace(params.with_page(params.page + 1).to_query())
+        self.loading = False
+
+    # --- filter changes (each one is a new URL) --------------------------------------------
+    @rx.event
+    def submit_search(self, form: dict[str, Any]) -> Any:
+        return self._go(q=str(form.get("q") or "")[:200])
+
+    @rx.event
+    def choose_category(self, value: str) -> Any:
+        return self._go(category="" if value == ALL else value)
+
+    @rx.event
+    def choose_level(self, value: str) -> Any:
+        return self._go(level="" if value == ALL else value)
+
+    @rx.event
+    def choose_language(self, value: str) -> Any:
+        return self._go(lang="" if value == ALL else value)
+
+    @rx.event
+    def choose_sort(self, value: str) -> Any:
+        return self._go(sort=value)
+
+    @rx.event
+    def set_free(self, value: bool) -> Any:
+        return self._go(free="1" if value else "")
+
+    @rx.event
+    def add_tag(self, tag: str) -> Any:
+        tag = profiles.normalise_tag(tag)[: profiles.TAG_MAX]
+        self.tag_draft, self.tag_suggestions = "", []
+        if not tag or tag in self.tags:
+            return None
+        return self._go(tags=",".join([*self.tags, tag]))
+
+    @rx.event
+    def remove_tag(self, tag: str) -> Any:
+        return self._go(tags=",".join(t for t in self.tags if t != tag))
+
+    @rx.event
+    def clear_filters(self) -> Any:
+        self.tag_draft = ""
+        return rx.redirect(routes.marketplace())
+
+    @rx.event
+    def toggle_filters(self) -> None:
+        self.filters_open = not self.filters_open
+
+    @rx.event
+    def set_tag_draft(self, value: str) -> None:
+        self.tag_draft = value[:40]
+        try:
+            with read_session() as db:
+                self.tag_suggestions = [
+                    t for t in profiles.suggest_tags(db, self.tag_draft, 6) if t not in self.tags
+                ]
+        except Exception:
+            log.exception("tag suggestions")
+            self.tag_suggestions = []
+
+    @rx.event
+    def tag_key(self, key: str) -> Any:
+        if key == "Enter":
+            return MarketplaceState.add_tag(self.tag_draft)
+        return None
+
+
+class ForYouState(AuthState):
+    """The "For you" row and swap circles: members only, first page of an unfiltered view."""
+
+    for_you: list[RecommendationVM] = []
+    circles: list[CircleVM] = []
+    loading: bool = False
+    hint: bool = False  # nothing to match yet: invite the member to add skills
+
+    @rx.event
+    def load(self) -> Any:
+        params = SearchParams.from_query(dict(self.router.url.query_parameters))
+        self.hint = False
+        if params != SearchParams(sort=params.sort):  # searching or filtering: just results
+            self.for_you, self.circles = [], []
+            return
+        self.loading = True
+        yield
+        try:
+            with read_session() as db:
+                viewer = self._current_user(db)
+                if viewer is None:
+                    self.for_you, self.circles = [], []
+                else:
+                    recs = recommendations.for_you(db, viewer=viewer, limit=6)
+                    circles = recommendations.swap_circles(db, viewer=viewer, limit=2)
+                    self.for_you = [_recommendation_vm(r) for r in recs]
+                    self.circles = [_circle_vm(c, viewer.id or 0) for c in circles]
+                    self.hint = not recs
+        except Exception:
+            log.exception("marketplace recommendations")
+            self.for_you, self.circles = [], []
+        self.loading = False

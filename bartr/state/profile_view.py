@@ -1,0 +1,162 @@
+"""A member's public profile (/u/<handle>): read-only, times in the viewer's zone."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import unquote
+from zoneinfo import ZoneInfo
+
+import reflex as rx
+
+from bartr import routes
+from bartr.db import read_session
+from bartr.services import accounts, profiles, recommendations
+from bartr.services.availability import GridDay
+from bartr.services.errors import NotFound
+from bartr.services.profiles import SkillView
+from bartr.state.auth import AuthState, log
+from bartr.state.marketplace import initials, rating_label, session_request_url
+
+LOAD_ERROR = "We couldn't load this profile just now. Please try again."
+
+
+@dataclasses.dataclass(frozen=True)
+class WindowVM:
+    label: str
+    left: str  # CSS percentage of the day
+    width: str
+
+
+@dataclasses.dataclass(frozen=True)
+class DayVM:
+    name: str  # "Mon"
+    date_label: str  # "12 Mar"
+    is_today: bool
+    windows: list[WindowVM]
+    summary: str  # "09:00–12:00, 14:00–16:00" or ""
+
+
+@dataclasses.dataclass(frozen=True)
+class SkillVM:
+    id: int
+    title: str
+    level: str
+    category: str
+    category_slug: str
+    tags: list[str]
+    description: str
+    request_url: str
+
+
+def day_vms(grid: Sequence[GridDay], *, today: date | None = None) -> list[DayVM]:
+    def pct(minutes: int) -> str:
+        return f"{minutes / 14.4:.3f}%"
+
+    return [
+        DayVM(
+            name=d.name[:3],
+            date_label=f"{d.day.day} {d.day.strftime('%b')}",
+            is_today=d.day == today,
+            windows=[
+                WindowVM(w.label, pct(w.start_minute), pct(w.end_minute - w.start_minute))
+                for w in d.windows
+            ],
+            summary=", ".join(w.label for w in d.windows),
+        )
+        for d in grid
+    ]
+
+
+def skill_vm(skill: SkillView) -> SkillVM:
+    return SkillVM(
+        id=skill.id,
+        title=skill.title,
+        level=skill.level.capitalize(),
+        category=skill.category_name,
+        category_slug=skill.category_slug,
+        tags=list(skill.tags),
+        description=skill.description,
+        request_url=session_request_url(skill.id),
+    )
+
+
+class ProfileViewState(AuthState):
+    loading: bool = True
+    not_found: bool = False
+    error: str = ""
+    name: str = ""
+    handle_label: str = ""
+    avatar_url: str = ""
+    initials: str = ""
+    bio: str = ""
+    badges: list[str] = []
+    trust: str = ""  # "86" or "" (new)
+    rating: str = ""
+    rating_count: int = 0
+    languages: list[str] = []
+    local_time: str = ""
+    owner_timezone: str = ""
+    shown_timezone: str = ""
+    grid_whose: str = "your"
+    member_since: str = ""
+    is_self: bool = False
+    teaches: list[SkillVM] = []
+    learns: list[SkillVM] = []
+    days: list[DayVM] = []
+    match_reasons: list[str] = []
+    mutual: bool = False
+
+    def _handle_from_url(self) -> str:
+        path = (self.router.url.path or "").rstrip("/")
+        return unquote(path.rsplit("/", 1)[-1])[:40]
+
+    @rx.event
+    def load(self) -> Any:
+        self.loading, self.not_found, self.error = True, False, ""
+        yield
+        handle = self._handle_from_url()
+        try:
+            with read_session() as db:
+                viewer = self._current_user(db)
+                view = profiles.public_profile(db, handle=handle, viewer=viewer)
+                match = None
+                if viewer is not None and not view.is_self and view.teaches:
+                    teacher = accounts.get_user(db, view.user_id)
+                    match = recommendations.score_between(db, viewer=viewer, teacher=teacher)
+        except NotFound:
+            self.loading, self.not_found = False, True
+            return
+        except Exception:
+            log.exception("profile view")
+            self.loading, self.error = False, LOAD_ERROR
+            return
+        self._show(view)
+        reasons = match.reasons if match and match.score > 0 else []
+        self.match_reasons = [r[:1].upper() + r[1:] for r in reasons]
+        self.mutual = bool(match and match.mutual)
+        self.loading = False
+
+    def _show(self, view: profiles.ProfileView) -> None:
+        self.name, self.handle_label = view.display_name, f"@{view.handle}"
+        self.avatar_url, self.initials = (
+            routes.avatar(view.avatar_path),
+            initials(view.display_name),
+        )
+        self.bio, self.badges, self.languages = view.bio, list(view.badges), list(view.languages)
+        self.trust = f"{view.trust_score:.0f}" if view.trust_score is not None else ""
+        self.rating, self.rating_count = (
+            rating_label(view.rating_avg, view.rating_count),
+            view.rating_count,
+        )
+        self.local_time, self.owner_timezone = view.local_time_label, view.timezone
+        self.shown_timezone, self.is_self = view.viewer_timezone, view.is_self
+        # Visitors see the owner's own zone (public_profile has no zone for them).
+        self.grid_whose = "your" if self.logged_in else "their"
+        self.member_since = view.member_since.strftime("%B %Y")
+        self.teaches = [skill_vm(s) for s in view.teaches]
+        self.learns = [skill_vm(s) for s in view.learns]
+        today = datetime.now(ZoneInfo(view.viewer_timezone)).date()
+        self.days = day_vms(view.availability, today=today)

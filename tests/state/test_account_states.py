@@ -1,0 +1,78 @@
+"""Sign-up, log-in and onboarding handlers: server-side checks whatever the browser sends."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from sqlmodel import Session, func, select
+
+from bartr.models.accounts import User
+from bartr.services import ledger
+from bartr.state.account_forms import LoginState, OnboardingState, SignupState
+from tests.factories import PASSWORD, make_user
+
+
+def _users(engine: Engine) -> int:
+    with Session(engine) as db:
+        return int(db.exec(select(func.count()).select_from(User)).one())
+
+
+def test_sign_up_sets_a_session_token_and_resolves_the_user_on_the_server(
+    make_state, sqlite_engine
+) -> None:  # type: ignore[no-untyped-def]
+    state = make_state(SignupState)
+    state.submit({"email": "new@example.com", "password": PASSWORD, "display_name": "New"})
+    assert state.errors == {} and state.form_error == ""
+    assert len(state.token) >= 43
+    assert state.logged_in and state.viewer_name == "New"
+    assert _users(sqlite_engine) == 1
+
+
+def test_oversized_and_hostile_input_gets_field_errors_and_writes_nothing(
+    make_state, sqlite_engine
+) -> None:  # type: ignore[no-untyped-def]
+    state = make_state(SignupState)
+    state.submit({"email": "x@example.com", "password": PASSWORD, "display_name": "y" * 1_000_000})
+    assert "display_name" in state.errors
+    state.submit({"email": "<script>@x", "password": PASSWORD, "display_name": "Z"})
+    assert "email" in state.errors
+    state.submit({"email": None, "password": None, "display_name": None})
+    assert state.errors
+    assert _users(sqlite_engine) == 0 and state.token == ""
+
+
+def test_failed_logins_are_counted_even_though_the_action_fails(make_state, sqlite_engine) -> None:  # type: ignore[no-untyped-def]
+    with Session(sqlite_engine, expire_on_commit=False) as db:
+        make_user(db, email="count@example.com")
+    state = make_state(LoginState)
+    for _ in range(5):
+        state.submit({"email": "count@example.com", "password": "not the password"})
+        assert "don't match" in state.form_error
+    state.submit({"email": "count@example.com", "password": PASSWORD})
+    assert "Too many failed attempts" in state.form_error
+    assert state.token == ""
+
+
+def test_onboarding_needs_a_valid_token_whatever_the_page_showed(make_state, sqlite_engine) -> None:  # type: ignore[no-untyped-def]
+    with Session(sqlite_engine, expire_on_commit=False) as db:
+        make_user(db, email="onb@example.com", onboarded=False)
+    forged = make_state(OnboardingState, token="forged-token-value")
+    forged.languages, forged.timezone = ["English"], "Europe/Paris"
+    forged.finish()
+    assert "session has ended" in forged.form_error and forged.step == 0
+
+    login = make_state(LoginState)
+    login.submit({"email": "onb@example.com", "password": PASSWORD})
+    state = make_state(OnboardingState, token=login.token)
+    state.languages, state.timezone, state.bio = ["English"], "Europe/Paris", "Hi"
+    state.finish()
+    assert state.step == 1 and state.granted_label == "2"
+    for _ in range(3):
+        state.next_step()
+    assert state.done
+    with Session(sqlite_engine) as db:
+        user = db.exec(select(User).where(User.email == "onb@example.com")).one()
+        assert user.is_onboarded and ledger.available_balance(db, user.id or 0) == 120
+    # A second call (double click, replayed event) grants nothing more.
+    state.finish()
+    with Session(sqlite_engine) as db:
+        assert ledger.available_balance(db, user.id or 0) == 120
