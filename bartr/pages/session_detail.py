@@ -9,7 +9,6 @@ import reflex as rx
 
 from bartr import routes
 from bartr.components.buttons import link_button
-from bartr.components.flash import flash
 from bartr.components.forms import form_alert
 from bartr.components.shell import page
 from bartr.components.status_chip import status_chip, status_fill
@@ -664,7 +663,6 @@ def _content() -> rx.Component:
             width="100%",
         ),
         _dialogs(),
-        flash(S.flash, S.flash_id, on_dismiss=S.dismiss_flash),
         spacing="0",
         width="100%",
     )

@@ -35,8 +35,6 @@ class SessionActions(rx.State, mixin=True):
     action_error: str = ""
     dialog: str = ""  # the open dialog: decline, cancel, withdraw, dispute, no_show, reschedule
     dialog_error: str = ""
-    flash: str = ""  # the last success, shown by components.flash
-    flash_id: int = 0
     # The reschedule dialog's slot picker.
     slot_days: list[SlotDay] = []
     slot_day: str = ""
@@ -60,13 +58,6 @@ class SessionActions(rx.State, mixin=True):
     @rx.var
     def day_slots(self) -> list[SlotChoice]:
         return next((d.slots for d in self.slot_days if d.key == self.slot_day), [])
-
-    def _say(self, message: str) -> None:
-        self.flash, self.flash_id = message, self.flash_id + 1
-
-    @rx.event
-    def dismiss_flash(self) -> None:
-        self.flash = ""
 
     # --- dialogs -----------------------------------------------------------------------
     @rx.event
@@ -108,7 +99,7 @@ class SessionActions(rx.State, mixin=True):
     def _perform(self, act: Callable[[Session, User], Any], done: str) -> Iterator[Any]:
         if self.busy:
             return
-        self.busy, self.action_error, self.dialog_error, self.flash = True, "", "", ""
+        self.busy, self.action_error, self.dialog_error = True, "", ""
         yield
         failed: list[str] = []
 
@@ -126,7 +117,7 @@ class SessionActions(rx.State, mixin=True):
             return
         self.dialog = ""
         self._fetch()
-        self._say(done)
+        yield rx.toast.success(done)
 
     def _kw(self, user: User) -> dict[str, Any]:
         return {"actor": user, "session_id": self._sid}

@@ -185,15 +185,11 @@ class SessionDetailState(SessionActions, AuthState):
     @rx.event
     def load(self) -> Iterator[Any]:
         self.loading, self.load_error, self.action_error = True, "", ""
-        self.dialog, self.busy, self.flash = "", False, ""
+        self.dialog, self.busy = "", False
         yield
         raw = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
         self._sid = int(raw) if raw.isdigit() and len(raw) < 12 else 0
         self._fetch()
-        if self.router.url.query_parameters.get("sent") == "1" and self.state == "requested":
-            self._say(
-                f"Request sent to {self.other_name}. {self.cost_label} on hold until they answer."
-            )
 
     def _fetch(self) -> None:
         now = utcnow()

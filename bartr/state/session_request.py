@@ -240,5 +240,9 @@ class SessionRequestState(AuthState):
         session_id = self._run(act, on_error=on_error)
         self.sending = False
         if session_id:
-            # The session page says "Request sent" (see SessionDetailState.load).
-            yield rx.redirect(f"{routes.session(session_id)}?sent=1")
+            yield [
+                rx.toast.success(
+                    f"Request sent to {self.teacher_name}. {self.cost_label} on hold."
+                ),
+                rx.redirect(routes.session(session_id)),
+            ]
