@@ -239,8 +239,7 @@ def _summary() -> rx.Component:
             rx.text(
                 "Available: ",
                 S.balance_text,
-                " · after sending: ",
-                S.after_text,
+                rx.cond(S.can_afford, rx.text.span(" · after sending: ", S.after_text)),
                 size="1",
                 color=rx.color("gray", 11),
                 id="request-balance",

@@ -241,7 +241,8 @@ def test_request_refused_clearly_when_credits_are_short(page: Page, db_engine: E
     # A 30-minute session fits what is left.
     page.get_by_role("radio", name="30 min").click()
     expect(page.locator("#insufficient")).to_have_count(0)
-    page.locator(".slot-time").first.click()
+    # The picked time is still free for 30 minutes, so it stays picked.
+    expect(page.locator(".slot-time[aria-pressed=true]")).to_have_count(1)
     expect(page.locator("#send-request")).to_be_enabled()
 
 
