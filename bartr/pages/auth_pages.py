@@ -209,9 +209,12 @@ def _step_nav(label: str = "Next") -> rx.Component:
     return rx.hstack(
         rx.cond(
             OnboardingState.granted_label != "",
-            rx.text(
-                rx.icon("gift", size=14), " ", OnboardingState.granted_label,
-                " welcome credits are in your wallet.", size="2", color=rx.color("green", 11),
+            rx.hstack(
+                rx.icon("gift", size=14),
+                rx.text(OnboardingState.granted_label, " welcome credits are in your wallet.", size="2"),
+                spacing="1",
+                align="center",
+                color=rx.color("green", 11),
             ),
         ),
         rx.spacer(),

@@ -209,7 +209,9 @@ def _skill_row(skill: rx.Var) -> rx.Component:
     )
 
 
-def skills_section(title: str, subtitle: str, skills: rx.Var, kind: str, empty: str) -> rx.Component:
+def skills_section(
+    title: str, subtitle: str, skills: rx.Var, kind: str, empty: str
+) -> rx.Component:
     add_label = "Add a skill you teach" if kind == "teach" else "Add something to learn"
     return _section(
         title,

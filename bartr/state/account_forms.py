@@ -175,6 +175,7 @@ class OnboardingState(AuthState):
             accounts.do_complete_onboarding(
                 db, actor=user, bio=self.bio, languages=self.languages, timezone=self.timezone
             )
+            self._refresh_balance(db, user)
             return ledger.available_balance(db, user.id) - before if was_new else 0
 
         def on_error(exc: DomainError) -> None:
