@@ -15,6 +15,7 @@ from bartr.components.status_chip import status_chip, status_fill
 from bartr.components.timeline import timeline
 from bartr.pages.session_request import policy_dialog, slot_picker
 from bartr.state.auth import GENERIC_ERROR
+from bartr.state.session_actions import NO_SHOW_DISPUTE_HOURS
 from bartr.state.session_detail import ProposalOption, SessionDetailState
 
 S = SessionDetailState
@@ -143,7 +144,8 @@ def _dialogs() -> rx.Component:
             rx.text(
                 "Say that ",
                 S.other_name,
-                " did not come. They have 24 hours to dispute it; then the policy settles the credits.",
+                f" did not come. They have {NO_SHOW_DISPUTE_HOURS} hours to dispute it; "
+                "then the policy settles the credits.",
             ),
             _reason_form(
                 on_submit=S.report_no_show,

@@ -18,6 +18,7 @@ from bartr.models.accounts import User
 from bartr.models.base import utcnow
 from bartr.services import sessions
 from bartr.services.errors import DomainError
+from bartr.services.session_policy import POLICY
 from bartr.state.auth import GENERIC_ERROR, log
 from bartr.state.session_request import (
     SlotChoice,
@@ -27,6 +28,7 @@ from bartr.state.session_request import (
     toggle_choice,
 )
 
+NO_SHOW_DISPUTE_HOURS = POLICY.no_show_dispute_hours
 MAX_NOTE = 1000  # longer input is cut before it reaches a service (which allows 500)
 
 
