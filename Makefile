@@ -58,8 +58,10 @@ browser:
 	@bash scripts/ensure-chromium.sh
 
 test: install-dev browser lint
-	@echo "==> running the test suite"
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+	@echo "==> service, API, state and migration tests (2 workers)"
+	$(BIN)/python -m pytest -n 2 -q --ignore=tests/e2e
+	@echo "==> browser tests (one production build, one worker)"
+	$(BIN)/python -m pytest -p no:xdist -q tests/e2e
 
 bench: install-dev
 	$(BIN)/python -m bench.ledger_throughput --db sqlite

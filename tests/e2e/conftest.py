@@ -29,13 +29,6 @@ CHROMIUM_ARGS = [
 E2E_PORT = int(os.environ.get("BARTR_E2E_PORT", "3111"))
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """All browser tests share one app server, so they run on one xdist worker."""
-    for item in items:
-        if "/e2e/" in str(item.fspath):
-            item.add_marker(pytest.mark.xdist_group("e2e"))
-
-
 def _wait_for(url: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     last: Exception | None = None

@@ -85,7 +85,7 @@ def test_profile_setup_then_find_a_teacher_by_search_and_filters(
     # A new member signs up, onboards and goes on to their profile from the done screen.
     sign_up(page, name="Rosa Member", email=f"rosa-{suffix}@example.com")
     onboard(page, languages=("English",), timezone="Europe/Berlin")
-    page.get_by_role("link", name="Add what you teach").click()
+    page.get_by_role("link", name="Edit your profile").click()
     expect(page).to_have_url(re.compile(r"/profile/?$"))
 
     # Edit the bio.
