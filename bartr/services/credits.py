@@ -29,3 +29,9 @@ def format_credits(minor: int, *, signed: bool = False) -> str:
 def session_cost(duration_minutes: int) -> int:
     """Cost of a session in minor units: one minute of teaching costs one minute of credit."""
     return duration_minutes
+
+
+def credits_phrase(minor: int) -> str:
+    """'1 credit', '1.5 credits', '0 credits'."""
+    text = format_credits(minor)
+    return f"{text} credit" if abs(minor) == MINOR_PER_CREDIT else f"{text} credits"

@@ -34,7 +34,7 @@ from bartr.models.ledger import (
     LedgerTransaction,
     TransactionKind,
 )
-from bartr.services.credits import format_credits
+from bartr.services.credits import credits_phrase, format_credits
 from bartr.services.errors import (
     InsufficientCredits,
     NotAllowed,
@@ -53,11 +53,6 @@ SYSTEM_PURCHASES = "purchases"
 SYSTEM_ADJUSTMENTS = "adjustments"
 
 MAX_REASON = 500
-
-
-def _credits_phrase(minor: int) -> str:
-    text = format_credits(minor)
-    return f"{text} credit" if minor == 60 else f"{text} credits"
 
 
 # --------------------------------------------------------------------------- accounts
@@ -204,10 +199,10 @@ def _lock_accounts(db: Session, account_ids: Iterable[int]) -> dict[int, LedgerA
 def _insufficient_message(account: LedgerAccount, available: int, needed: int) -> str:
     if account.kind == AccountKind.ESCROW.value:
         return (
-            f"Only {_credits_phrase(available)} are held for session #{account.session_id}; "
+            f"Only {credits_phrase(available)} are held for session #{account.session_id}; "
             f"this needs {format_credits(needed)}."
         )
-    return f"You have {_credits_phrase(available)} available; this needs {format_credits(needed)}."
+    return f"You have {credits_phrase(available)} available; this needs {format_credits(needed)}."
 
 
 def _post(
@@ -468,7 +463,7 @@ def settle_session(
         held = _lock_accounts(db, ids)[escrow.id or 0].balance
     if to_teacher > held:
         raise InsufficientCredits(
-            f"Only {_credits_phrase(held)} are held for session #{session_id}; "
+            f"Only {credits_phrase(held)} are held for session #{session_id}; "
             f"the teacher's share is {format_credits(to_teacher)}."
         )
     if held == 0 or escrow is None:
@@ -545,7 +540,7 @@ def admin_adjust(
     except InsufficientCredits:
         available = available_balance(db, user_id)
         raise InsufficientCredits(
-            f"{member.display_name} has {_credits_phrase(available)} available; "
+            f"{member.display_name} has {credits_phrase(available)} available; "
             f"a deduction of {format_credits(-amount)} would take the wallet below zero.",
             field="amount",
         ) from None

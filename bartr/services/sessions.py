@@ -50,7 +50,7 @@ from bartr.models.sessions import (
 )
 from bartr.services import availability, ledger
 from bartr.services import session_policy as policy
-from bartr.services.credits import format_credits, session_cost
+from bartr.services.credits import credits_phrase, format_credits, session_cost
 from bartr.services.errors import (
     Conflict,
     InsufficientCredits,
@@ -642,6 +642,62 @@ def check_can_request(db: Session, *, actor: User, skill: Skill | None) -> User:
     return teacher
 
 
+def request_options(db: Session, *, actor: User, skill_id: int) -> tuple[Skill, User]:
+    """The skill and teacher behind a request page, or the reason it can't be booked."""
+    skill = db.get(Skill, skill_id) if skill_id > 0 else None
+    teacher = check_can_request(db, actor=actor, skill=skill)
+    assert skill is not None  # check_can_request refuses a missing skill
+    return skill, teacher
+
+
+def busy_intervals(
+    db: Session, *, user_ids: Sequence[int], start: datetime, end: datetime
+) -> list[tuple[datetime, datetime]]:
+    """Scheduled sessions of any of these members that overlap [start, end)."""
+    rows = db.exec(
+        select(SkillSession).where(
+            col(SkillSession.state) == SessionState.SCHEDULED,
+            or_(
+                col(SkillSession.teacher_id).in_(user_ids),
+                col(SkillSession.learner_id).in_(user_ids),
+            ),
+            col(SkillSession.starts_at) < end,
+            col(SkillSession.ends_at) > start,
+        )
+    ).all()
+    return [(r.starts_at, r.ends_at) for r in rows if r.starts_at and r.ends_at]
+
+
+def free_start_times(
+    db: Session,
+    *,
+    teacher_id: int,
+    learner_id: int,
+    after: datetime,
+    duration_minutes: int,
+    limit: int,
+    horizon_days: int = 14,
+) -> list[datetime]:
+    """The teacher's free starts inside their availability, minus times when the teacher or
+    the learner already has a scheduled session (so a page never offers a taken slot)."""
+    starts = availability.next_free_slots(
+        db,
+        user_id=teacher_id,
+        after=after,
+        duration_minutes=duration_minutes,
+        limit=limit * 2,
+        horizon_days=horizon_days,
+    )
+    if not starts:
+        return []
+    length = timedelta(minutes=duration_minutes)
+    busy = busy_intervals(
+        db, user_ids=[teacher_id, learner_id], start=starts[0], end=starts[-1] + length
+    )
+    free = [t for t in starts if not any(b0 < t + length and b1 > t for b0, b1 in busy)]
+    return free[:limit]
+
+
 def do_request_session(
     db: Session,
     *,
@@ -719,7 +775,7 @@ def do_request_session(
                 from_state="",
                 to_state=SessionState.REQUESTED.value,
                 note=f"{len(times)} time{'s' if len(times) > 1 else ''} proposed; "
-                f"{format_credits(cost)} credits held.",
+                f"{credits_phrase(cost)} held.",
                 at=now,
             )
         )

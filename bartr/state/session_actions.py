@@ -44,6 +44,7 @@ class SessionActions(rx.State, mixin=True):
 
     _sid: int = 0
     _teacher_id: int = 0
+    _learner_id: int = 0
     _duration: int = 60
 
     if TYPE_CHECKING:  # supplied by SessionDetailState and AuthState
@@ -80,6 +81,7 @@ class SessionActions(rx.State, mixin=True):
                 self.slot_days = free_slot_days(
                     db,
                     teacher_id=self._teacher_id,
+                    learner_id=self._learner_id,
                     duration=self._duration,
                     timezone=user.timezone,
                     now=utcnow(),

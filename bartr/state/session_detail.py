@@ -214,6 +214,7 @@ class SessionDetailState(SessionActions, AuthState):
     def _show(self, d: SessionDetail, now: datetime) -> None:
         tz = d.viewer_timezone
         self._teacher_id, self._duration = d.teacher.id, d.duration_minutes
+        self._learner_id = d.learner.id
         self.skill_title, self.state, self.state_label = d.skill_title, d.state, d.state_label
         self.my_side = d.viewer_side.value if d.viewer_side else ""
         self.teacher_name, self.teacher_href = (

@@ -18,8 +18,7 @@ from bartr import routes
 from bartr.db import read_session
 from bartr.models.accounts import User
 from bartr.models.base import utcnow
-from bartr.models.profiles import Skill
-from bartr.services import availability, ledger, session_policy, sessions
+from bartr.services import ledger, session_policy, sessions
 from bartr.services.credits import session_cost
 from bartr.services.errors import DomainError
 from bartr.state.auth import GENERIC_ERROR, AuthState, log
@@ -55,12 +54,19 @@ class SlotDay:
 
 
 def free_slot_days(
-    db: Session, *, teacher_id: int, duration: int, timezone: str, now: datetime
+    db: Session,
+    *,
+    teacher_id: int,
+    learner_id: int,
+    duration: int,
+    timezone: str,
+    now: datetime,
 ) -> list[SlotDay]:
     """The teacher's free starts for `duration`, grouped by day in the viewer's zone."""
-    starts = availability.next_free_slots(
+    starts = sessions.free_start_times(
         db,
-        user_id=teacher_id,
+        teacher_id=teacher_id,
+        learner_id=learner_id,
         after=now + LEAD_TIME,
         duration_minutes=duration,
         limit=SLOT_LIMIT,
@@ -158,10 +164,8 @@ class SessionRequestState(AuthState):
         self._read(self._load_skill)
 
     def _load_skill(self, db: Session, user: User) -> None:
-        # A plain lookup by id; check_can_request then says why it can't be booked.
-        skill = db.get(Skill, self._skill_id) if self._skill_id else None
-        teacher = sessions.check_can_request(db, actor=user, skill=skill)
-        self.skill_title = skill.title if skill else ""
+        skill, teacher = sessions.request_options(db, actor=user, skill_id=self._skill_id)
+        self.skill_title = skill.title
         self._teacher_id = teacher.id or 0
         self.teacher_name, self.teacher_handle = teacher.display_name, teacher.handle
         self.teacher_zone = teacher.timezone
@@ -175,6 +179,7 @@ class SessionRequestState(AuthState):
         self.days = free_slot_days(
             db,
             teacher_id=self._teacher_id,
+            learner_id=user.id or 0,
             duration=int(self.duration),
             timezone=user.timezone,
             now=now,
