@@ -57,7 +57,10 @@ def test_no_sql_in_pages_states_or_components() -> None:
     for pkg in ("pages", "state", "components"):
         for p in _files(pkg):
             text = p.read_text(encoding="utf-8")
-            sql = re.search(r"(?<![.\w])select\(|\.exec\(|\bsqlalchemy\b|\bcol\(", text)
+            sql = re.search(
+                r"(?<![.\w])select\(|\.exec\(|\bsqlalchemy\b|\bcol\(|\bdb\.(get|add|delete|flush)\(",
+                text,
+            )
             if sql:
                 bad.append(str(p.relative_to(ROOT)))
     assert bad == []
