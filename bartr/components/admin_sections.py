@@ -9,6 +9,39 @@ from bartr.components.forms import form_alert
 from bartr.state.admin_moderation import AdminModerationState as S
 
 
+def admin_section(
+    title: str, description: str, icon: str, *children: rx.Component, section_id: str
+) -> rx.Component:
+    """The card every admin section sits in: an icon, a title, one line of what it is for."""
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.box(
+                    rx.icon(icon, size=18),
+                    color=rx.color("accent", 11),
+                    background=rx.color("accent", 3),
+                    padding="8px",
+                    border_radius="12px",
+                    display="flex",
+                ),
+                rx.vstack(
+                    rx.heading(title, as_="h2", size="4", weight="bold"),
+                    rx.text(description, size="2", color=rx.color("gray", 11)),
+                    spacing="1",
+                ),
+                spacing="3",
+                align="start",
+            ),
+            *children,
+            spacing="5",
+            width="100%",
+        ),
+        size="3",
+        width="100%",
+        id=section_id,
+    )
+
+
 def _category_row(c: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
@@ -31,15 +64,12 @@ def _category_row(c: rx.Var) -> rx.Component:
 
 
 def categories_section() -> rx.Component:
-    return rx.card(
+    return admin_section(
+        "Categories",
+        "Rename a category by editing its name (links keep the slug); switch one off to hide "
+        "it from new skills and filters.",
+        "tags",
         rx.vstack(
-            rx.heading("Categories", size="4"),
-            rx.text(
-                "Rename a category by editing its name (links keep the slug); switch one off to "
-                "hide it from new skills and filters.",
-                size="2",
-                color=rx.color("gray", 11),
-            ),
             form_alert(S.category_error),
             rx.table.root(
                 rx.table.header(
@@ -67,8 +97,7 @@ def categories_section() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        size="3",
-        width="100%",
+        section_id="admin-categories",
     )
 
 
@@ -118,9 +147,11 @@ def _dispute_row(d: rx.Var) -> rx.Component:
 
 
 def disputes_section() -> rx.Component:
-    return rx.card(
+    return admin_section(
+        "Open disputes",
+        "Credits of a disputed session stay held until you decide who gets them.",
+        "scale",
         rx.vstack(
-            rx.heading("Open disputes", size="4"),
             form_alert(S.dispute_error),
             rx.cond(
                 S.disputes.length() > 0,
@@ -134,6 +165,5 @@ def disputes_section() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        size="3",
-        width="100%",
+        section_id="admin-disputes",
     )

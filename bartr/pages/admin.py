@@ -13,7 +13,7 @@ from typing import Any
 import reflex as rx
 
 from bartr import routes
-from bartr.components.admin_sections import categories_section, disputes_section
+from bartr.components.admin_sections import admin_section, categories_section, disputes_section
 from bartr.components.forms import field_error
 from bartr.components.shell import page, page_title
 from bartr.components.toast_outlet import toast_outlet
@@ -28,39 +28,6 @@ MUTED = rx.color("gray", 11)
 class AdminSection:
     render: Callable[[], rx.Component]
     on_load: Sequence[Any] = field(default_factory=tuple)
-
-
-def admin_section(
-    title: str, description: str, icon: str, *children: rx.Component, section_id: str
-) -> rx.Component:
-    """The card every admin section sits in: an icon, a title, one line of what it is for."""
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.box(
-                    rx.icon(icon, size=18),
-                    color=rx.color("accent", 11),
-                    background=rx.color("accent", 3),
-                    padding="8px",
-                    border_radius="12px",
-                    display="flex",
-                ),
-                rx.vstack(
-                    rx.heading(title, as_="h2", size="4", weight="bold"),
-                    rx.text(description, size="2", color=MUTED),
-                    spacing="1",
-                ),
-                spacing="3",
-                align="start",
-            ),
-            *children,
-            spacing="5",
-            width="100%",
-        ),
-        size="3",
-        width="100%",
-        id=section_id,
-    )
 
 
 # --------------------------------------------------------------------------- credits
