@@ -6,6 +6,7 @@ import reflex as rx
 
 from bartr import routes
 from bartr.components.buttons import link_button
+from bartr.components.chips import language_chip
 from bartr.components.forms import centered_card, field_error, form_alert, text_field
 from bartr.components.shell import page
 from bartr.pages.profile_edit import (
@@ -117,17 +118,10 @@ def login_page() -> rx.Component:
 
 
 def _language_chip(name: rx.Var) -> rx.Component:
-    selected = OnboardingState.languages.contains(name)
-    return rx.button(
-        rx.cond(selected, rx.icon("check", size=12), rx.fragment()),
+    return language_chip(
         name,
-        type="button",
-        size="1",
-        radius="full",
-        variant=rx.cond(selected, "solid", "outline"),
-        color_scheme=rx.cond(selected, "teal", "gray"),
-        on_click=OnboardingState.toggle_language(name),
-        aria_pressed=rx.cond(selected, "true", "false"),
+        selected=OnboardingState.languages.contains(name),
+        on_toggle=OnboardingState.toggle_language(name),
     )
 
 

@@ -6,6 +6,7 @@ import reflex as rx
 
 from bartr import routes
 from bartr.components.buttons import link_button
+from bartr.components.chips import removable_tags
 from bartr.components.shell import page, page_title
 from bartr.components.skill_card import (
     recommendation_card,
@@ -41,29 +42,7 @@ def _select(label: str, id_: str, options: rx.Var, value: rx.Var, on_change) -> 
 def _tag_filter() -> rx.Component:
     return rx.vstack(
         _label("Tags", "tag-filter"),
-        rx.cond(
-            S.tags.length() > 0,
-            rx.flex(
-                rx.foreach(
-                    S.tags,
-                    lambda t: rx.badge(
-                        t,
-                        rx.icon_button(
-                            rx.icon("x", size=10),
-                            size="1",
-                            variant="ghost",
-                            radius="full",
-                            on_click=S.remove_tag(t),
-                            aria_label="Remove tag " + t,
-                        ),
-                        radius="full",
-                        variant="soft",
-                    ),
-                ),
-                spacing="1",
-                wrap="wrap",
-            ),
-        ),
+        removable_tags(S.tags, S.remove_tag),
         rx.debounce_input(
             rx.input(
                 id="tag-filter",

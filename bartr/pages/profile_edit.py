@@ -6,6 +6,7 @@ import reflex as rx
 
 from bartr import routes
 from bartr.components.buttons import link_button
+from bartr.components.chips import language_chip, removable_tags
 from bartr.components.forms import field_error, form_alert
 from bartr.components.shell import page, page_title
 from bartr.components.skill_card import chip
@@ -47,17 +48,8 @@ def _section(title: str, subtitle: str, *children: rx.Component, id_: str) -> rx
 
 
 def _language_chip(name: rx.Var) -> rx.Component:
-    selected = P.languages.contains(name)
-    return rx.button(
-        rx.cond(selected, rx.icon("check", size=12), rx.fragment()),
-        name,
-        type="button",
-        size="1",
-        radius="full",
-        variant=rx.cond(selected, "solid", "outline"),
-        color_scheme=rx.cond(selected, "teal", "gray"),
-        on_click=P.toggle_language(name),
-        aria_pressed=rx.cond(selected, "true", "false"),
+    return language_chip(
+        name, selected=P.languages.contains(name), on_toggle=P.toggle_language(name)
     )
 
 
@@ -271,29 +263,7 @@ def _skill_select(label: str, id_: str, options: rx.Var, value: rx.Var, on_chang
 def _tags_editor() -> rx.Component:
     return rx.vstack(
         _label("Tags", "skill-tags"),
-        rx.cond(
-            K.f_tags.length() > 0,
-            rx.flex(
-                rx.foreach(
-                    K.f_tags,
-                    lambda t: rx.badge(
-                        t,
-                        rx.icon_button(
-                            rx.icon("x", size=10),
-                            size="1",
-                            variant="ghost",
-                            radius="full",
-                            on_click=K.remove_tag(t),
-                            aria_label="Remove tag " + t,
-                        ),
-                        radius="full",
-                        variant="soft",
-                    ),
-                ),
-                spacing="1",
-                wrap="wrap",
-            ),
-        ),
+        removable_tags(K.f_tags, K.remove_tag),
         rx.debounce_input(
             rx.input(
                 id="skill-tags",

@@ -33,3 +33,12 @@ def clean_languages(values: list[str] | str | None, *, required: bool = True) ->
     if len(result) > 10:
         raise ValidationFailed("Pick at most 10 languages.", field="languages")
     return result
+
+
+def toggled(current: list[str], name: str, *, limit: int = 10) -> list[str]:
+    """The chosen languages after a click on `name` (unknown names and overflow ignored)."""
+    if name in current:
+        return [n for n in current if n != name]
+    if name in LANGUAGES and len(current) < limit:
+        return [*current, name]
+    return current

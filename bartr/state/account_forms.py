@@ -11,7 +11,7 @@ from bartr.db import read_session, unit_of_work
 from bartr.services import accounts
 from bartr.services.credits import format_credits
 from bartr.services.errors import DomainError
-from bartr.services.languages import LANGUAGES
+from bartr.services.languages import LANGUAGES, toggled
 from bartr.services.validation import all_timezones
 from bartr.state.auth import GENERIC_ERROR, AuthState, log
 
@@ -157,10 +157,7 @@ class OnboardingState(AuthState):
 
     @rx.event
     def toggle_language(self, name: str) -> None:
-        if name in self.languages:
-            self.languages = [n for n in self.languages if n != name]
-        elif name in LANGUAGES and len(self.languages) < 10:
-            self.languages = [*self.languages, name]
+        self.languages = toggled(self.languages, name)
 
     @rx.event
     def finish(self) -> Any:

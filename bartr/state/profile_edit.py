@@ -18,7 +18,7 @@ from bartr.models.profiles import SkillKind
 from bartr.services import availability, avatars, categories, profiles
 from bartr.services.availability import WEEKDAYS, format_minute
 from bartr.services.errors import DomainError
-from bartr.services.languages import LANGUAGES
+from bartr.services.languages import LANGUAGES, toggled
 from bartr.services.profiles import SkillView
 from bartr.services.validation import all_timezones
 from bartr.settings import get_settings
@@ -81,10 +81,7 @@ class ProfileEditState(AuthState):
 
     @rx.event
     def toggle_language(self, name: str) -> None:
-        if name in self.languages:
-            self.languages = [n for n in self.languages if n != name]
-        elif name in LANGUAGES and len(self.languages) < 10:
-            self.languages = [*self.languages, name]
+        self.languages = toggled(self.languages, name)
 
     @rx.event
     def save(self) -> Any:
