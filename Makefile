@@ -46,8 +46,7 @@ seed: migrate
 
 run: install seed
 	@echo "==> building and serving (production build)"
-	@echo "==> BARTR will be at http://localhost:3000"
-	$(BIN)/reflex run --env prod --loglevel warning
+	@bash scripts/serve.sh
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check bartr tests bench
