@@ -149,7 +149,7 @@ def header() -> rx.Component:
                     align="center",
                 ),
                 rx.hstack(
-                    link_button("Log in", variant="ghost", color_scheme="gray", href=routes.LOGIN),
+                    link_button("Log in", variant="soft", color_scheme="gray", href=routes.LOGIN),
                     link_button("Join BARTR", href=routes.SIGNUP),
                     spacing="2",
                 ),

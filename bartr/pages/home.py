@@ -7,6 +7,7 @@ import reflex as rx
 from bartr import routes
 from bartr.components.buttons import link_button
 from bartr.components.shell import page
+from bartr.components.skill_card import recommendation_card, skill_card, skill_card_skeleton
 from bartr.state.auth import AuthState
 from bartr.state.home import HomeState
 
@@ -119,44 +120,126 @@ def _visitor() -> rx.Component:
     )
 
 
-def _member() -> rx.Component:
+def _featured(title: str, subtitle: str, *, top: str = "48px") -> rx.Component:
     return rx.vstack(
-        rx.heading("Welcome back, ", AuthState.viewer_name, size="7"),
+        rx.hstack(
+            rx.vstack(
+                rx.heading(title, size="5"),
+                rx.text(subtitle, size="2", color=rx.color("gray", 11)),
+                spacing="1",
+            ),
+            rx.spacer(),
+            rx.link("See all skills →", href=routes.MARKETPLACE, size="2"),
+            align="end",
+            width="100%",
+            wrap="wrap",
+        ),
         rx.grid(
-            rx.card(
-                rx.vstack(
-                    rx.text("Available credits", size="2", color=rx.color("gray", 11)),
-                    rx.text(AuthState.balance_label, size="8", weight="bold"),
-                    rx.link("Open wallet →", href=routes.WALLET, size="2"),
-                    spacing="1",
+            rx.cond(
+                HomeState.loaded,
+                rx.foreach(
+                    HomeState.featured,
+                    lambda c: skill_card(c, AuthState.viewer_timezone),
                 ),
-                size="3",
+                rx.fragment(*[skill_card_skeleton() for _ in range(3)]),
             ),
-            rx.card(
-                rx.vstack(
-                    rx.text("Find your next lesson", size="2", color=rx.color("gray", 11)),
-                    rx.text("People who teach what you want to learn.", size="3", weight="medium"),
-                    rx.link("Browse the marketplace →", href=routes.MARKETPLACE, size="2"),
-                    spacing="1",
-                ),
-                size="3",
-            ),
-            rx.card(
-                rx.vstack(
-                    rx.text("Your sessions", size="2", color=rx.color("gray", 11)),
-                    rx.text("Requests, upcoming lessons and history.", size="3", weight="medium"),
-                    rx.link("Open sessions →", href=routes.SESSIONS, size="2"),
-                    spacing="1",
-                ),
-                size="3",
-            ),
-            columns=rx.breakpoints(initial="1", md="3"),
+            columns=rx.breakpoints(initial="1", sm="2", md="3"),
             spacing="4",
             width="100%",
         ),
-        spacing="5",
+        spacing="4",
+        width="100%",
+        padding_top=top,
+    )
+
+
+def _todo(count: rx.Var, label: str, href: str, icon: str, colour: str) -> rx.Component:
+    return rx.link(
+        rx.card(
+            rx.hstack(
+                rx.box(
+                    rx.icon(icon, size=18),
+                    color=rx.color(colour, 11),
+                    background=rx.color(colour, 3),
+                    padding="8px",
+                    border_radius="12px",
+                    display="flex",
+                ),
+                rx.vstack(
+                    rx.text(count, size="6", weight="bold", color=rx.color("gray", 12)),
+                    rx.text(label, size="2", color=rx.color("gray", 11)),
+                    spacing="0",
+                ),
+                spacing="3",
+                align="center",
+            ),
+            size="2",
+            width="100%",
+            _hover={"background": rx.color("gray", 2)},
+        ),
+        href=href,
+        underline="none",
         width="100%",
     )
+
+
+def _member() -> rx.Component:
+    return rx.vstack(
+        rx.vstack(
+            rx.heading("Welcome back, ", AuthState.viewer_name, size="7"),
+            rx.text("Here is what needs you now.", size="3", color=rx.color("gray", 11)),
+            spacing="1",
+        ),
+        rx.grid(
+            _todo(HomeState.to_answer, "requests to answer", routes.SESSIONS + "?tab=to_answer", "inbox", "amber"),
+            _todo(HomeState.upcoming, "upcoming sessions", routes.SESSIONS + "?tab=upcoming", "calendar-clock", "blue"),
+            _todo(HomeState.my_requests, "of your requests waiting", routes.SESSIONS + "?tab=my_requests", "send", "gray"),
+            _todo(AuthState.balance_label, "credits available · wallet", routes.WALLET, "coins", "teal"),
+            columns=rx.breakpoints(initial="1", sm="2", md="4"),
+            spacing="4",
+            width="100%",
+        ),
+        rx.cond(
+            HomeState.for_you.length() > 0,
+            rx.vstack(
+                rx.hstack(
+                    rx.heading("For you", size="5"),
+                    rx.spacer(),
+                    rx.link("More matches →", href=routes.MARKETPLACE, size="2"),
+                    width="100%",
+                    align="end",
+                ),
+                rx.grid(
+                    rx.foreach(HomeState.for_you, recommendation_card),
+                    columns=rx.breakpoints(initial="1", sm="2", md="3"),
+                    spacing="4",
+                    width="100%",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            rx.card(
+                rx.hstack(
+                    rx.icon("sparkles", size=20, color=rx.color("accent", 10)),
+                    rx.text(
+                        "Add what you teach and what you want to learn, and we'll suggest people to swap with.",
+                        size="2",
+                    ),
+                    rx.spacer(),
+                    link_button("Edit profile", href=routes.PROFILE_EDIT, variant="soft"),
+                    align="center",
+                    spacing="3",
+                    wrap="wrap",
+                    width="100%",
+                ),
+                size="2",
+                width="100%",
+            ),
+        ),
+        _featured("Popular right now", "Highly rated teachers in the community.", top="0"),
+        spacing="6",
+        width="100%",
+    )  # fmt: skip
 
 
 @page(routes.HOME, "Teach what you know, learn what you love", on_load=[HomeState.load])

@@ -1,4 +1,4 @@
-"""Home: live community figures for visitors, a dashboard for members."""
+"""Home: live figures and featured skills for visitors; what needs me now for members."""
 
 from __future__ import annotations
 
@@ -7,26 +7,48 @@ from typing import Any
 import reflex as rx
 
 from bartr.db import read_session
-from bartr.services import stats
+from bartr.services import marketplace, recommendations, sessions, stats
 from bartr.state.auth import AuthState, log
+from bartr.state.marketplace import CardVM, RecommendationVM, card_vm, recommendation_vm
+
+FEATURED = 6
 
 
 class HomeState(AuthState):
     members: int = 0
     skills_offered: int = 0
     hours_exchanged: int = 0
+    featured: list[CardVM] = []
+    to_answer: int = 0
+    upcoming: int = 0
+    my_requests: int = 0
+    for_you: list[RecommendationVM] = []
     loaded: bool = False
+    failed: bool = False
 
     @rx.event
     def load(self) -> Any:
+        self.failed = False
         try:
             with read_session() as db:
+                viewer = self._current_user(db)
                 figures = stats.community_figures(db)
+                self.members = figures.members
+                self.skills_offered = figures.skills_offered
+                self.hours_exchanged = figures.hours_exchanged
+                zone = viewer.timezone if viewer else "UTC"
+                page = marketplace.search(db, viewer=viewer, sort="rating", per_page=FEATURED)
+                self.featured = [card_vm(c, zone) for c in page.items]
+                if viewer is not None:
+                    counts = sessions.tab_counts(db, actor=viewer)
+                    self.to_answer = counts.get("to_answer", 0)
+                    self.upcoming = counts.get("upcoming", 0)
+                    self.my_requests = counts.get("my_requests", 0)
+                    self._refresh_balance(db, viewer)
+                    recs = recommendations.for_you(db, viewer=viewer, limit=3)
+                    self.for_you = [recommendation_vm(r) for r in recs]
         except Exception:
-            log.exception("home figures")
-            return None
-        self.members = figures.members
-        self.skills_offered = figures.skills_offered
-        self.hours_exchanged = figures.hours_exchanged
+            log.exception("home page")
+            self.failed = True
         self.loaded = True
         return None

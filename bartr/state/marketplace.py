@@ -135,7 +135,7 @@ def card_vm(card: SkillCard, zone: str) -> CardVM:
     )
 
 
-def _recommendation_vm(rec: recommendations.Recommendation) -> RecommendationVM:
+def recommendation_vm(rec: recommendations.Recommendation) -> RecommendationVM:
     return RecommendationVM(
         teacher=rec.display_name,
         initials=initials(rec.display_name),
@@ -374,7 +374,7 @@ class ForYouState(AuthState):
                 else:
                     recs = recommendations.for_you(db, viewer=viewer, limit=6)
                     circles = recommendations.swap_circles(db, viewer=viewer, limit=2)
-                    self.for_you = [_recommendation_vm(r) for r in recs]
+                    self.for_you = [recommendation_vm(r) for r in recs]
                     self.circles = [_circle_vm(c, viewer.id or 0) for c in circles]
                     self.hint = not recs
         except Exception:
