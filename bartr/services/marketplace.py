@@ -33,6 +33,8 @@ MAX_PAGE = 400
 MAX_PER_PAGE = 60
 MAX_FILTER_TAGS = 5
 COUNT_CAP = 1000
+PAGE_COLUMN_NAMES = ("id", "title", "level", "category_id", "tags", "user_id")
+SMALL_SET = 300  # PostgreSQL: fewer matches than this are collected, then sorted
 NEXT_SLOT_MINUTES = 60
 _LANGUAGE_BY_LOWER = {name.lower(): name for name in LANGUAGES}
 _TRUE = {"1", "true", "yes", "on"}
@@ -217,15 +219,24 @@ def search_params(
     conditions = _skill_conditions(viewer)
     # Visibility (active, onboarded: nearly everyone) is a per-row primary-key probe;
     # selective teacher filters (language, free time) are IN lists.
-    conditions.append(
-        select(User.id)
-        .where(
-            User.id == Skill.user_id,
-            User.status == UserStatus.ACTIVE,
-            col(User.onboarded_at).is_not(None),
+    if dialect == "postgresql":
+        # Anti-join on the few hidden members (partial index ix_users_hidden): cheaper
+        # than hashing or probing every visible one.
+        conditions.append(
+            ~select(User.id)
+            .where(User.id == Skill.user_id, text(search_index.HIDDEN_USER_SQL))
+            .exists()
         )
-        .exists()
-    )
+    else:
+        conditions.append(
+            select(User.id)
+            .where(
+                User.id == Skill.user_id,
+                User.status == UserStatus.ACTIVE,
+                col(User.onboarded_at).is_not(None),
+            )
+            .exists()
+        )
     joins: list[tuple[Any, Any]] = []
     teacher_filters: list[Any] = []  # subqueries of user ids, see `teachers_in` below
     categories = {c.id: c for c in db.exec(select(Category)).all()}
@@ -308,22 +319,43 @@ def search_params(
     total = int(db.exec(select(func.count()).select_from(capped)).one() or 0)
     total_capped = total > COUNT_CAP
     total = min(total, COUNT_CAP)
-    order = _order_by(params.sort, rank, dialect)
     offset = (params.page - 1) * params.per_page
-    rows = db.exec(
-        base(
-            Skill.id,
-            Skill.title,
-            Skill.level,
-            Skill.category_id,
-            Skill.tags,
-            Skill.user_id,
-            walk_sort_index=total_capped,
-        )
-        .order_by(*order)
-        .offset(offset)
-        .limit(params.per_page + 1)
-    ).all()
+    page_columns = (
+        Skill.id,
+        Skill.title,
+        Skill.level,
+        Skill.category_id,
+        Skill.tags,
+        Skill.user_id,
+    )
+    rows: Sequence[Any]
+    if total == 0 or (not total_capped and offset >= total):
+        rows = []  # nothing to show: skip the page query
+    elif dialect == "postgresql" and not total_capped and _sort_small_set(params, total):
+        # Few matches behind a selective text / tag filter: PostgreSQL would walk the sort
+        # index testing `@@` or a tag probe on tens of thousands of rows (its estimates
+        # for these filters, and for the bitmap test, are far off). A MATERIALIZED CTE
+        # makes it collect the <= COUNT_CAP matches its best way (GIN, skill_terms) and
+        # sort just those.
+        sort_columns = (Skill.sort_trust, Skill.sort_rating, Skill.sort_rating_count)
+        extra = [Skill.created_at, *sort_columns]
+        if rank is not None:
+            extra.append(rank.label("rank"))
+        hits = base(*page_columns, *extra).cte("hits").prefix_with("MATERIALIZED")
+        hits_rank = hits.c.rank if rank is not None else None
+        rows = db.exec(
+            select(*(hits.c[name] for name in PAGE_COLUMN_NAMES))
+            .order_by(*_order_by(params.sort, hits_rank, dialect, hits.c))
+            .offset(offset)
+            .limit(params.per_page + 1)
+        ).all()
+    else:
+        rows = db.exec(
+            base(*page_columns, walk_sort_index=total_capped)
+            .order_by(*_order_by(params.sort, rank, dialect))
+            .offset(offset)
+            .limit(params.per_page + 1)
+        ).all()
     has_next = len(rows) > params.per_page
     rows = rows[: params.per_page]
     items = _cards(db, rows, viewer=viewer, categories=categories, now=now)
@@ -338,20 +370,34 @@ def search_params(
     )
 
 
-def _order_by(sort: str, rank: Any, dialect: str) -> list[Any]:
-    newest = [col(Skill.created_at).desc(), col(Skill.id).desc()]
+def _sort_small_set(params: SearchParams, total: int) -> bool:
+    """Sort the matches instead of walking a sort index (PostgreSQL, total not capped)?
+
+    Text and tag filters have an index of their own that finds every match cheaply; any
+    filter with few matches makes the walk long (rows walked ~ skills / total x a page).
+    """
+    return bool(params.q or params.tags) or total < SMALL_SET
+
+
+def _order_by(sort: str, rank: Any, dialect: str, source: Any = None) -> list[Any]:
+    """ORDER BY for a sort, on `skills` or on a CTE with the same column names."""
+
+    def c(name: str) -> Any:
+        return getattr(Skill, name) if source is None else source[name]
+
+    newest = [col(c("created_at")).desc(), col(c("id")).desc()]
     if sort == "newest":
         return newest
     if sort == "rating":
         return [
-            col(Skill.sort_rating).desc(),
-            col(Skill.sort_rating_count).desc(),
-            col(Skill.id).desc(),
+            col(c("sort_rating")).desc(),
+            col(c("sort_rating_count")).desc(),
+            col(c("id")).desc(),
         ]
     if sort == "trust" or rank is None:
-        return [col(Skill.sort_trust).desc(), *newest]
+        return [col(c("sort_trust")).desc(), *newest]
     text_rank = rank.desc() if dialect == "postgresql" else rank.asc()  # bm25: lower is better
-    return [text_rank, col(Skill.sort_trust).desc(), col(Skill.id).desc()]
+    return [text_rank, col(c("sort_trust")).desc(), col(c("id")).desc()]
 
 
 def _cards(

@@ -69,6 +69,10 @@ _SQLITE_DDL = [
     END""",
 ]
 
+# Members the marketplace never shows (suspended or not onboarded), written literally so
+# PostgreSQL matches the partial index ix_users_hidden (a bound parameter would not).
+HIDDEN_USER_SQL = "(users.status <> 'active' OR users.onboarded_at IS NULL)"
+
 _PG_VECTOR_FN = f"""
 CREATE OR REPLACE FUNCTION bartr_skill_search_vector(
     p_title text, p_tags json, p_description text, p_teacher text)
@@ -115,12 +119,15 @@ _PG_DDL = [
     # The marketplace language filter: (languages::jsonb) @> '["Spanish"]'.
     """CREATE INDEX IF NOT EXISTS ix_users_languages_gin
         ON users USING gin ((languages::jsonb) jsonb_path_ops)""",
+    # The marketplace visibility test as an anti-join on the few hidden members (see
+    # HIDDEN_USER_SQL): a hash of a few hundred ids instead of a scan of every user.
+    f"CREATE INDEX IF NOT EXISTS ix_users_hidden ON users (id) WHERE {HIDDEN_USER_SQL}",
 ]
 
 # Names autogenerate must leave alone (they are not in SQLModel.metadata).
 _MANAGED_TABLE_PREFIX = FTS_TABLE
 _MANAGED_COLUMNS = {("skills", "search_vector")}
-_MANAGED_INDEXES = {"ix_skills_search_vector", "ix_users_languages_gin"}
+_MANAGED_INDEXES = {"ix_skills_search_vector", "ix_users_languages_gin", "ix_users_hidden"}
 
 
 def install_search_ddl(connection: Connection) -> None:
