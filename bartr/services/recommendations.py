@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, false, func, or_
+from sqlalchemy import ARRAY, Integer, and_, any_, cast, false, func, or_
 from sqlmodel import Session, col, select
 
 from bartr.models.accounts import User, UserStatus
@@ -181,6 +181,13 @@ def _key_filter(terms: Any, keys: Iterable[Key]) -> Any:
     return or_(*(and_(terms.term == term, terms.category_id == cat) for cat, term in sorted(keys)))
 
 
+def _id_in(db: Session, column: Any, ids: Sequence[int]) -> Any:
+    """`column IN ids`; on PostgreSQL `= ANY(array)`: one parameter, one cached plan."""
+    if db.get_bind().dialect.name == "postgresql":
+        return column == any_(cast(list(ids), ARRAY(Integer)))
+    return column.in_(ids)
+
+
 def _visible_user_filter() -> list:
     return [User.status == UserStatus.ACTIVE, col(User.onboarded_at).is_not(None)]
 
@@ -201,23 +208,31 @@ def _skills_by_user(
         # Few keys, many members: walk the covering (term, ...) index per key instead of
         # every term of every member ("+ 0" hides ix_skill_terms_user from SQLite).
         member = member + 0
-    stmt = select(
-        SkillTerm.user_id, SkillTerm.skill_id, SkillTerm.category_id, SkillTerm.term
-    ).where(
-        member.in_(ids),
-        SkillTerm.kind == kind,
-        col(SkillTerm.is_tag) == false(),
-    )
+    # Titles come with the terms (one round trip); the id list is one array parameter on
+    # PostgreSQL instead of hundreds of bound values.
+    stmt: Any = (
+        select(  # type: ignore[call-overload]
+            SkillTerm.user_id, SkillTerm.skill_id, SkillTerm.category_id, SkillTerm.term,
+            Skill.title,
+        )
+        .join(Skill, col(Skill.id) == SkillTerm.skill_id)
+        .where(
+            _id_in(db, member, ids),
+            col(SkillTerm.kind) == kind,
+            col(SkillTerm.is_tag) == false(),
+        )
+    )  # fmt: skip
     if only_keys is not None:
         stmt = stmt.where(_key_filter(SkillTerm, only_keys))
     keys: dict[int, set[Key]] = {}
     owner: dict[int, int] = {}
-    for user_id, skill_id, category_id, term in db.exec(stmt).all():
+    titles: dict[int, str] = {}
+    for user_id, skill_id, category_id, term, title in db.exec(stmt).all():
         keys.setdefault(skill_id, set()).add((category_id, term))
         owner[skill_id] = user_id
+        titles[skill_id] = title
     if not keys:
         return {}
-    titles = dict(db.exec(select(Skill.id, Skill.title).where(col(Skill.id).in_(list(keys)))).all())
     result: dict[int, list[MatchSkill]] = {}
     for skill_id, skill_keys in sorted(keys.items()):
         result.setdefault(owner[skill_id], []).append(
@@ -235,7 +250,7 @@ def _bitmaps(db: Session, user_ids: Iterable[int]) -> dict[int, int]:
     b = AvailabilityBitmap
     rows = db.exec(
         select(b.user_id, b.w0, b.w1, b.w2, b.w3, b.w4, b.w5).where(  # type: ignore[call-overload]
-            col(b.user_id).in_(ids)
+            _id_in(db, col(b.user_id), ids)
         )
     ).all()
     return {r[0]: words_bitmap(r[1:]) for r in rows}
@@ -295,7 +310,9 @@ def _users_matching(
     if not ranked:
         return []
     visible = set(
-        db.exec(select(User.id).where(col(User.id).in_(ranked), *_visible_user_filter())).all()
+        db.exec(
+            select(User.id).where(_id_in(db, col(User.id), ranked), *_visible_user_filter())
+        ).all()
     )
     return [uid for uid in ranked if uid in visible][:limit]
 
@@ -338,7 +355,7 @@ def for_you(
                 User.avatar_path,
                 User.languages,
                 User.created_at,
-            ).where(col(User.id).in_(candidates), *_visible_user_filter())
+            ).where(_id_in(db, col(User.id), candidates), *_visible_user_filter())
         ).all()
     }
     bitmaps = _bitmaps(db, candidates)
