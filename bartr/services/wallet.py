@@ -216,18 +216,26 @@ def csv_safe(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
+def _plain_number(minor: int) -> str:
+    """-90 -> '-1.5': a number a spreadsheet reads as a number."""
+    return format_credits(minor).replace("−", "-")
+
+
 def history_csv(db: Session, *, actor: User) -> str:
     """The member's whole history as CSV (oldest first), amounts in credits."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["date", "type", "reason", "amount_credits", "balance_credits"])
     for row in _rows(db, actor=actor, limit=None, offset=0, newest_first=False):
-        cells = [
-            row.created_at.isoformat(timespec="seconds"),
-            row.kind,
-            row.reason,
-            format_credits(row.amount),
-            format_credits(row.balance_after),
-        ]
-        writer.writerow([csv_safe(c) for c in cells])
+        # Text cells can carry what members typed, so they are neutralised; the amounts
+        # are numbers we format (ASCII minus) so spreadsheets can add them up.
+        writer.writerow(
+            [
+                row.created_at.isoformat(timespec="seconds"),
+                csv_safe(row.kind),
+                csv_safe(row.reason),
+                _plain_number(row.amount),
+                _plain_number(row.balance_after),
+            ]
+        )
     return out.getvalue()

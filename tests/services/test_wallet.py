@@ -141,9 +141,12 @@ def test_history_csv_is_formatted_and_injection_safe(db: Session) -> None:
     assert rows[1][1:] == ["welcome", "Welcome credits", "2", "2"]
     assert rows[2][2] == "Admin adjustment: =HYPERLINK(1)"
     assert rows[2][3:] == ["0.5", "2.5"]
-    assert rows[3][3:] == ["−1.5", "1"]
+    # Amounts are plain numbers (ASCII minus) so a spreadsheet can sum them...
+    assert rows[3][3:] == ["-1.5", "1"]
+    assert sum(float(r[3]) for r in rows[1:]) == float(rows[-1][4])
+    # ...and no text cell can start a formula.
     for row in rows[1:]:
-        assert all(not cell.startswith(("=", "+", "-", "@")) for cell in row)
+        assert all(not cell.startswith(("=", "+", "-", "@")) for cell in row[:3])
 
 
 def test_csv_safe() -> None:
