@@ -19,13 +19,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, Integer, and_, any_, cast, false, func, or_
+from sqlalchemy import ARRAY, Integer, and_, any_, cast, false, func, or_, text
 from sqlmodel import Session, col, select
 
 from bartr.models.accounts import User, UserStatus
 from bartr.models.base import utcnow
-from bartr.models.profiles import AvailabilityBitmap, Skill, SkillKind, SkillTerm
-from bartr.services import availability, profiles
+from bartr.models.profiles import (
+    AvailabilityBitmap,
+    Skill,
+    SkillKind,
+    SkillTerm,
+    TeacherStats,
+)
+from bartr.services import availability, profiles, search_index
 from bartr.services.availability import words_bitmap
 
 Key = tuple[int, str]  # (category_id, significant word)
@@ -256,10 +262,37 @@ def _bitmaps(db: Session, user_ids: Iterable[int]) -> dict[int, int]:
     return {r[0]: words_bitmap(r[1:]) for r in rows}
 
 
+def _own_skills(db: Session, user_id: int) -> tuple[tuple[MatchSkill, ...], tuple[MatchSkill, ...]]:
+    """(teach, learn) match skills of one member in one round trip."""
+    stmt: Any = (
+        select(  # type: ignore[call-overload]
+            SkillTerm.kind, SkillTerm.skill_id, SkillTerm.category_id, SkillTerm.term, Skill.title
+        )
+        .join(Skill, col(Skill.id) == SkillTerm.skill_id)
+        .where(col(SkillTerm.user_id) == user_id, col(SkillTerm.is_tag) == false())
+    )
+    return _split_kinds(db.exec(stmt).all())
+
+
+def _split_kinds(
+    rows: Iterable[Any],
+) -> tuple[tuple[MatchSkill, ...], tuple[MatchSkill, ...]]:
+    keys: dict[tuple[str, int], set[Key]] = {}
+    titles: dict[int, str] = {}
+    for kind, skill_id, category_id, term, title in rows:
+        keys.setdefault((kind, skill_id), set()).add((category_id, term))
+        titles[skill_id] = title
+    split: dict[str, list[MatchSkill]] = {SkillKind.TEACH: [], SkillKind.LEARN: []}
+    for (kind, skill_id), skill_keys in sorted(keys.items(), key=lambda item: item[0][1]):
+        split.setdefault(kind, []).append(
+            MatchSkill(skill_id=skill_id, title=titles[skill_id], keys=frozenset(skill_keys))
+        )
+    return tuple(split[SkillKind.TEACH]), tuple(split[SkillKind.LEARN])
+
+
 def viewer_profile(db: Session, viewer: User, *, now: datetime | None = None) -> MatchProfile:
     uid = viewer.id or 0
-    teach = _skills_by_user(db, user_ids=[uid], kind=SkillKind.TEACH).get(uid, ())
-    learn = _skills_by_user(db, user_ids=[uid], kind=SkillKind.LEARN).get(uid, ())
+    teach, learn = _own_skills(db, uid)
     stats = profiles.stats_for(db, uid)
     return MatchProfile(
         user_id=uid,
@@ -317,16 +350,109 @@ def _users_matching(
     return [uid for uid in ranked if uid in visible][:limit]
 
 
-def for_you(
-    db: Session, *, viewer: User, limit: int = 8, now: datetime | None = None
-) -> list[Recommendation]:
-    """Best barter partners for the viewer, each with its reasons (empty: nothing to match)."""
-    now = now or utcnow()
-    me = viewer_profile(db, viewer, now=now)
-    wanted, offered = _all_keys(me.learn), _all_keys(me.teach)
-    if not wanted:
-        return []
-    uid = me.user_id
+_PG_FOR_YOU_SQL = text(
+    f"""
+WITH tk AS MATERIALIZED (
+    SELECT st.user_id, st.skill_id, st.category_id, st.term
+    FROM unnest(CAST(:w_terms AS varchar[]), CAST(:w_cats AS integer[])) AS k(term, category_id)
+    JOIN skill_terms st ON st.term = k.term AND st.is_tag = false AND st.kind = 'teach'
+        AND st.category_id = k.category_id
+    WHERE st.user_id <> :me
+), lk AS MATERIALIZED (
+    SELECT st.user_id, st.skill_id, st.category_id, st.term
+    FROM unnest(CAST(:o_terms AS varchar[]), CAST(:o_cats AS integer[])) AS k(term, category_id)
+    JOIN skill_terms st ON st.term = k.term AND st.is_tag = false AND st.kind = 'learn'
+        AND st.category_id = k.category_id
+    WHERE st.user_id <> :me
+), one_way AS (
+    SELECT r.user_id FROM (
+        SELECT user_id, count(*) AS hits FROM tk GROUP BY user_id
+        ORDER BY hits DESC, user_id LIMIT :t_scan
+    ) r WHERE NOT EXISTS (SELECT 1 FROM users WHERE users.id = r.user_id AND ({search_index.HIDDEN_USER_SQL}))
+    ORDER BY r.hits DESC, r.user_id LIMIT :t_limit
+), wanters AS (
+    SELECT r.user_id FROM (
+        SELECT user_id, count(*) AS hits FROM lk GROUP BY user_id
+        ORDER BY hits DESC, user_id LIMIT :l_scan
+    ) r WHERE NOT EXISTS (SELECT 1 FROM users WHERE users.id = r.user_id AND ({search_index.HIDDEN_USER_SQL}))
+    ORDER BY r.hits DESC, r.user_id LIMIT :l_limit
+), pool AS (
+    SELECT user_id FROM one_way UNION SELECT user_id FROM wanters
+), cand AS (
+    SELECT DISTINCT tk.user_id FROM tk JOIN pool ON pool.user_id = tk.user_id
+)
+SELECT 'teach' AS kind, t.user_id, t.skill_id, t.category_id, t.term, s.title
+FROM tk t JOIN cand c ON c.user_id = t.user_id JOIN skills s ON s.id = t.skill_id
+UNION ALL
+SELECT 'learn', l.user_id, l.skill_id, l.category_id, l.term, s.title
+FROM lk l JOIN cand c ON c.user_id = l.user_id JOIN skills s ON s.id = l.skill_id
+"""
+)
+
+
+def _scan(limit: int) -> int:
+    """Rows ranked before the visibility check (headroom for the few hidden members)."""
+    return limit + limit // 8 + 2
+
+
+def _group_by_user(
+    rows: Iterable[Any],
+) -> tuple[dict[int, tuple[MatchSkill, ...]], dict[int, tuple[MatchSkill, ...]]]:
+    """(kind, user_id, skill_id, category_id, term, title) rows -> teach, learn per user."""
+    keys: dict[tuple[str, int], set[Key]] = {}
+    owner: dict[int, int] = {}
+    titles: dict[int, str] = {}
+    for kind, user_id, skill_id, category_id, term, title in rows:
+        keys.setdefault((kind, skill_id), set()).add((category_id, term))
+        owner[skill_id] = user_id
+        titles[skill_id] = title
+    split: dict[str, dict[int, list[MatchSkill]]] = {SkillKind.TEACH: {}, SkillKind.LEARN: {}}
+    for (kind, skill_id), skill_keys in sorted(keys.items(), key=lambda item: item[0][1]):
+        split[kind].setdefault(owner[skill_id], []).append(
+            MatchSkill(skill_id=skill_id, title=titles[skill_id], keys=frozenset(skill_keys))
+        )
+    teach, learn = split[SkillKind.TEACH], split[SkillKind.LEARN]
+    return (
+        {u: tuple(v) for u, v in teach.items()},
+        {u: tuple(v) for u, v in learn.items()},
+    )
+
+
+def _for_you_skills_pg(
+    db: Session, *, uid: int, wanted: set[Key], offered: set[Key]
+) -> tuple[dict[int, tuple[MatchSkill, ...]], dict[int, tuple[MatchSkill, ...]]]:
+    """PostgreSQL: candidates and their matching term rows in one statement.
+
+    Same candidates as the generic path (top visible teachers of a wanted key, top
+    visible wanters of an offered key, kept when they teach a wanted key), but the keys
+    are an unnest() join (an index-only scan per key instead of a bitmap OR that visits
+    the heap), the matching rows are read once (MATERIALIZED) and reused for ranking and
+    for the skills, and visibility is a join on the short lists: one round trip.
+    """
+    w, o = sorted(wanted), sorted(offered)
+    rows = db.exec(  # type: ignore[call-overload]
+        _PG_FOR_YOU_SQL,
+        params={
+            "w_terms": [t for _c, t in w],
+            "w_cats": [c for c, _t in w],
+            "o_terms": [t for _c, t in o],
+            "o_cats": [c for c, _t in o],
+            "me": uid,
+            "t_scan": _scan(CANDIDATES_ONE_WAY),
+            "t_limit": CANDIDATES_ONE_WAY,
+            "l_scan": _scan(CANDIDATES_WANTERS),
+            "l_limit": CANDIDATES_WANTERS,
+        },
+    ).all()
+    return _group_by_user(rows)
+
+
+def _for_you_skills(
+    db: Session, *, uid: int, wanted: set[Key], offered: set[Key]
+) -> tuple[dict[int, tuple[MatchSkill, ...]], dict[int, tuple[MatchSkill, ...]]]:
+    """Candidates' teach skills with a wanted key and learn skills with an offered key."""
+    if db.get_bind().dialect.name == "postgresql":
+        return _for_you_skills_pg(db, uid=uid, wanted=wanted, offered=offered)
     one_way = _users_matching(
         db, kind=SkillKind.TEACH, keys=wanted, exclude=uid, limit=CANDIDATES_ONE_WAY
     )
@@ -341,25 +467,48 @@ def for_you(
     )
     pool = list(dict.fromkeys(one_way + wanters))
     if not pool:
-        return []
+        return {}, {}
     teach = _skills_by_user(db, user_ids=pool, kind=SkillKind.TEACH, only_keys=wanted)
     candidates = [c for c in pool if c in teach]
     learn = _skills_by_user(db, user_ids=candidates, kind=SkillKind.LEARN, only_keys=offered)
-    users: dict[int, Any] = {
-        row[0]: row
-        for row in db.exec(
-            select(  # type: ignore[call-overload]
-                User.id,
-                User.display_name,
-                User.handle,
-                User.avatar_path,
-                User.languages,
-                User.created_at,
-            ).where(_id_in(db, col(User.id), candidates), *_visible_user_filter())
-        ).all()
-    }
-    bitmaps = _bitmaps(db, candidates)
-    stats = profiles.stats_for_many(db, candidates)
+    return teach, learn
+
+
+def for_you(
+    db: Session, *, viewer: User, limit: int = 8, now: datetime | None = None
+) -> list[Recommendation]:
+    """Best barter partners for the viewer, each with its reasons (empty: nothing to match)."""
+    now = now or utcnow()
+    me = viewer_profile(db, viewer, now=now)
+    wanted, offered = _all_keys(me.learn), _all_keys(me.teach)
+    if not wanted:
+        return []
+    uid = me.user_id
+    teach, learn = _for_you_skills(db, uid=uid, wanted=wanted, offered=offered)
+    candidates = sorted(teach)
+    if not candidates:
+        return []
+    # Member fields, free-time bitmap and stats of the candidates: one round trip.
+    b, ts = AvailabilityBitmap, TeacherStats
+    detail_rows = db.exec(
+        select(  # type: ignore[call-overload]
+            User.id, User.display_name, User.handle, User.avatar_path, User.languages,
+            User.created_at, b.w0, b.w1, b.w2, b.w3, b.w4, b.w5,
+            ts.rating_avg, ts.rating_count, ts.trust_score,
+        )
+        .outerjoin(b, and_(col(b.user_id) == User.id, _id_in(db, col(b.user_id), candidates)))
+        .outerjoin(ts, and_(col(ts.user_id) == User.id, _id_in(db, col(ts.user_id), candidates)))
+        .where(_id_in(db, col(User.id), candidates), *_visible_user_filter())
+    ).all()  # fmt: skip
+    users: dict[int, Any] = {}
+    bitmaps: dict[int, int] = {}
+    stats: dict[int, profiles.TeacherStatsView] = {}
+    for row in detail_rows:
+        users[row[0]] = row
+        if row[6] is not None:
+            bitmaps[row[0]] = words_bitmap(row[6:12])
+        if row[13] is not None:
+            stats[row[0]] = profiles.TeacherStatsView(row[12], row[13], row[14])
     scored: list[tuple[float, int, MatchScore]] = []
     for cid in candidates:
         user = users.get(cid)
