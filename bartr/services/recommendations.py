@@ -350,9 +350,7 @@ def _users_matching(
     return [uid for uid in ranked if uid in visible][:limit]
 
 
-_PG_FOR_YOU_SQL = text(
-    f"""
-WITH tk AS MATERIALIZED (
+_PG_KEY_ROWS = """WITH tk AS MATERIALIZED (
     SELECT st.user_id, st.skill_id, st.category_id, st.term
     FROM unnest(CAST(:w_terms AS varchar[]), CAST(:w_cats AS integer[])) AS k(term, category_id)
     JOIN skill_terms st ON st.term = k.term AND st.is_tag = false AND st.kind = 'teach'
@@ -364,7 +362,11 @@ WITH tk AS MATERIALIZED (
     JOIN skill_terms st ON st.term = k.term AND st.is_tag = false AND st.kind = 'learn'
         AND st.category_id = k.category_id
     WHERE st.user_id <> :me
-), one_way AS (
+)"""
+
+_PG_FOR_YOU_SQL = text(
+    _PG_KEY_ROWS
+    + f""", one_way AS (
     SELECT r.user_id FROM (
         SELECT user_id, count(*) AS hits FROM tk GROUP BY user_id
         ORDER BY hits DESC, user_id LIMIT :t_scan
@@ -390,32 +392,78 @@ FROM lk l JOIN cand c ON c.user_id = l.user_id JOIN skills s ON s.id = l.skill_i
 )
 
 
+_PG_CIRCLE_SQL = text(
+    _PG_KEY_ROWS
+    + f""", bs AS (
+    SELECT r.user_id FROM (
+        SELECT user_id, count(*) AS hits FROM lk GROUP BY user_id
+        ORDER BY hits DESC, user_id LIMIT :scan
+    ) r WHERE NOT EXISTS (SELECT 1 FROM users WHERE users.id = r.user_id AND ({search_index.HIDDEN_USER_SQL}))
+    ORDER BY r.hits DESC, r.user_id LIMIT :fan_out
+), cs AS (
+    SELECT r.user_id FROM (
+        SELECT user_id, count(*) AS hits FROM tk GROUP BY user_id
+        ORDER BY hits DESC, user_id LIMIT :scan
+    ) r WHERE NOT EXISTS (SELECT 1 FROM users WHERE users.id = r.user_id AND ({search_index.HIDDEN_USER_SQL}))
+    ORDER BY r.hits DESC, r.user_id LIMIT :fan_out
+)
+SELECT 'b_learn' AS side, l.user_id, l.skill_id, l.category_id, l.term, s.title
+FROM lk l JOIN bs ON bs.user_id = l.user_id JOIN skills s ON s.id = l.skill_id
+UNION ALL
+SELECT 'c_teach', t.user_id, t.skill_id, t.category_id, t.term, s.title
+FROM tk t JOIN cs ON cs.user_id = t.user_id JOIN skills s ON s.id = t.skill_id
+UNION ALL
+SELECT 'b_teach', st.user_id, st.skill_id, st.category_id, st.term, s.title
+FROM bs JOIN skill_terms st ON st.user_id = bs.user_id AND st.kind = 'teach'
+    AND st.is_tag = false
+JOIN skills s ON s.id = st.skill_id
+UNION ALL
+SELECT 'c_learn', st.user_id, st.skill_id, st.category_id, st.term, s.title
+FROM cs JOIN skill_terms st ON st.user_id = cs.user_id AND st.kind = 'learn'
+    AND st.is_tag = false
+JOIN skills s ON s.id = st.skill_id
+"""
+)
+
+
 def _scan(limit: int) -> int:
     """Rows ranked before the visibility check (headroom for the few hidden members)."""
     return limit + limit // 8 + 2
+
+
+def _group_by_side(rows: Iterable[Any]) -> dict[str, dict[int, tuple[MatchSkill, ...]]]:
+    """(side, user_id, skill_id, category_id, term, title) rows -> skills per side and user."""
+    keys: dict[tuple[str, int], set[Key]] = {}
+    owner: dict[int, int] = {}
+    titles: dict[int, str] = {}
+    for side, user_id, skill_id, category_id, term, title in rows:
+        keys.setdefault((side, skill_id), set()).add((category_id, term))
+        owner[skill_id] = user_id
+        titles[skill_id] = title
+    split: dict[str, dict[int, list[MatchSkill]]] = {}
+    for (side, skill_id), skill_keys in sorted(keys.items(), key=lambda item: item[0][1]):
+        split.setdefault(side, {}).setdefault(owner[skill_id], []).append(
+            MatchSkill(skill_id=skill_id, title=titles[skill_id], keys=frozenset(skill_keys))
+        )
+    return {side: {u: tuple(v) for u, v in per.items()} for side, per in split.items()}
 
 
 def _group_by_user(
     rows: Iterable[Any],
 ) -> tuple[dict[int, tuple[MatchSkill, ...]], dict[int, tuple[MatchSkill, ...]]]:
     """(kind, user_id, skill_id, category_id, term, title) rows -> teach, learn per user."""
-    keys: dict[tuple[str, int], set[Key]] = {}
-    owner: dict[int, int] = {}
-    titles: dict[int, str] = {}
-    for kind, user_id, skill_id, category_id, term, title in rows:
-        keys.setdefault((kind, skill_id), set()).add((category_id, term))
-        owner[skill_id] = user_id
-        titles[skill_id] = title
-    split: dict[str, dict[int, list[MatchSkill]]] = {SkillKind.TEACH: {}, SkillKind.LEARN: {}}
-    for (kind, skill_id), skill_keys in sorted(keys.items(), key=lambda item: item[0][1]):
-        split[kind].setdefault(owner[skill_id], []).append(
-            MatchSkill(skill_id=skill_id, title=titles[skill_id], keys=frozenset(skill_keys))
-        )
-    teach, learn = split[SkillKind.TEACH], split[SkillKind.LEARN]
-    return (
-        {u: tuple(v) for u, v in teach.items()},
-        {u: tuple(v) for u, v in learn.items()},
-    )
+    sides = _group_by_side(rows)
+    return sides.get(SkillKind.TEACH, {}), sides.get(SkillKind.LEARN, {})
+
+
+def _key_params(wanted: set[Key], offered: set[Key]) -> dict[str, Any]:
+    w, o = sorted(wanted), sorted(offered)
+    return {
+        "w_terms": [t for _c, t in w],
+        "w_cats": [c for c, _t in w],
+        "o_terms": [t for _c, t in o],
+        "o_cats": [c for c, _t in o],
+    }
 
 
 def _for_you_skills_pg(
@@ -429,14 +477,10 @@ def _for_you_skills_pg(
     the heap), the matching rows are read once (MATERIALIZED) and reused for ranking and
     for the skills, and visibility is a join on the short lists: one round trip.
     """
-    w, o = sorted(wanted), sorted(offered)
     rows = db.exec(  # type: ignore[call-overload]
         _PG_FOR_YOU_SQL,
         params={
-            "w_terms": [t for _c, t in w],
-            "w_cats": [c for c, _t in w],
-            "o_terms": [t for _c, t in o],
-            "o_cats": [c for c, _t in o],
+            **_key_params(wanted, offered),
             "me": uid,
             "t_scan": _scan(CANDIDATES_ONE_WAY),
             "t_limit": CANDIDATES_ONE_WAY,
@@ -575,14 +619,37 @@ def swap_circles(db: Session, *, viewer: User, limit: int = 3) -> list[SwapCircl
     if not wanted or not offered:
         return []
     uid = me.user_id
-    bs = _users_matching(db, kind=SkillKind.LEARN, keys=offered, exclude=uid, limit=CIRCLE_FAN_OUT)
-    cs = _users_matching(db, kind=SkillKind.TEACH, keys=wanted, exclude=uid, limit=CIRCLE_FAN_OUT)
-    if not bs or not cs:
-        return []
-    b_learn = _skills_by_user(db, user_ids=bs, kind=SkillKind.LEARN, only_keys=offered)
-    b_teach = _skills_by_user(db, user_ids=bs, kind=SkillKind.TEACH)
-    c_learn = _skills_by_user(db, user_ids=cs, kind=SkillKind.LEARN)
-    c_teach = _skills_by_user(db, user_ids=cs, kind=SkillKind.TEACH, only_keys=wanted)
+    if db.get_bind().dialect.name == "postgresql":
+        # Both lists, their matching rows and their other skills in one statement.
+        sides = _group_by_side(
+            db.exec(  # type: ignore[call-overload]
+                _PG_CIRCLE_SQL,
+                params={
+                    **_key_params(wanted, offered),
+                    "me": uid,
+                    "scan": _scan(CIRCLE_FAN_OUT),
+                    "fan_out": CIRCLE_FAN_OUT,
+                },
+            ).all()
+        )
+        b_learn, c_teach = sides.get("b_learn", {}), sides.get("c_teach", {})
+        b_teach, c_learn = sides.get("b_teach", {}), sides.get("c_learn", {})
+        bs, cs = sorted(b_learn), sorted(c_teach)
+        if not bs or not cs:
+            return []
+    else:
+        bs = _users_matching(
+            db, kind=SkillKind.LEARN, keys=offered, exclude=uid, limit=CIRCLE_FAN_OUT
+        )
+        cs = _users_matching(
+            db, kind=SkillKind.TEACH, keys=wanted, exclude=uid, limit=CIRCLE_FAN_OUT
+        )
+        if not bs or not cs:
+            return []
+        b_learn = _skills_by_user(db, user_ids=bs, kind=SkillKind.LEARN, only_keys=offered)
+        b_teach = _skills_by_user(db, user_ids=bs, kind=SkillKind.TEACH)
+        c_learn = _skills_by_user(db, user_ids=cs, kind=SkillKind.LEARN)
+        c_teach = _skills_by_user(db, user_ids=cs, kind=SkillKind.TEACH, only_keys=wanted)
     c_learn_keys = {c: _all_keys(skills) for c, skills in c_learn.items()}
     found: list[tuple[float, int, int, list[tuple[MatchSkill, int, int]]]] = []
     for c in cs:

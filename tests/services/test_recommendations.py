@@ -5,6 +5,7 @@ from dataclasses import replace
 import pytest
 from sqlmodel import Session
 
+from bartr.models.accounts import UserStatus
 from bartr.services import recommendations
 from bartr.services.recommendations import MatchProfile, MatchSkill, score_match
 from tests.factories import make_user
@@ -146,4 +147,28 @@ def test_swap_circle_not_found_when_a_link_is_missing(db: Session, cats: None) -
     c = make_user(db, name="Cruz")
     add_skill(db, c, kind="learn", title="Knitting", category="crafts")  # wants nothing B teaches
     add_skill(db, c, title="Spanish for travel", category="languages")
+    assert recommendations.swap_circles(db, viewer=viewer) == []
+
+
+def test_hidden_members_are_never_recommended_or_in_circles(db: Session, cats: None) -> None:
+    viewer = make_user(db, name="Val")
+    add_skill(db, viewer, title="Guitar", category="music")
+    add_skill(db, viewer, kind="learn", title="Spanish", category="languages")
+    add_skill(db, viewer, kind="learn", title="Sourdough", category="cooking")
+    b = make_user(db, name="Bea")
+    add_skill(db, b, kind="learn", title="Guitar chords", category="music")
+    add_skill(db, b, title="Sourdough bread", category="cooking")
+    c = make_user(db, name="Cruz")
+    add_skill(db, c, kind="learn", title="Bread baking", category="cooking")
+    add_skill(db, c, title="Spanish for travel", category="languages")
+    me = recommendations.viewer_profile(db, viewer)
+    assert [s.title for s in me.teach] == ["Guitar"]
+    assert [s.title for s in me.learn] == ["Spanish", "Sourdough"]
+    recs = recommendations.for_you(db, viewer=viewer)
+    assert [(r.display_name, r.mutual) for r in recs] == [("Bea", True), ("Cruz", False)]
+    assert len(recommendations.swap_circles(db, viewer=viewer)) == 1
+    b.status = UserStatus.SUSPENDED
+    db.add(b)
+    db.flush()
+    assert [r.display_name for r in recommendations.for_you(db, viewer=viewer)] == ["Cruz"]
     assert recommendations.swap_circles(db, viewer=viewer) == []
