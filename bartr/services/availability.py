@@ -430,7 +430,11 @@ def weekly_grid_for_viewer(
 
 
 def is_available(db: Session, *, user_id: int, start: datetime, end: datetime) -> bool:
-    """True when [start, end) lies inside one of the owner's windows on that local date."""
+    """True when [start, end) is covered by the owner's windows.
+
+    Windows that touch (Mon 20:00-24:00 and Tue 00:00-02:00) count as one stretch, so a
+    late session may run past local midnight.
+    """
     _require_aware(start, "start")
     _require_aware(end, "end")
     if end <= start:
@@ -438,14 +442,12 @@ def is_available(db: Session, *, user_id: int, start: datetime, end: datetime) -
     windows, tz_name = windows_for(db, user_id)
     if tz_name is None:
         return False
-    tz = ZoneInfo(tz_name)
-    day = start.astimezone(tz).date()
-    for w in windows:
-        if w.weekday != day.weekday():
-            continue
-        if local_instant(day, w.start_minute, tz) <= start and end <= local_instant(
-            day, w.end_minute, tz
-        ):
+    covered = start
+    for s, e in concrete_intervals(windows, tz_name, start, end):
+        if s > covered:
+            return False
+        covered = max(covered, e)
+        if covered >= end:
             return True
     return False
 

@@ -141,6 +141,22 @@ def test_is_available_follows_the_owners_clock(db: Session) -> None:
         )
 
 
+def test_touching_windows_let_a_session_run_past_midnight(db: Session) -> None:
+    owner = make_user(db, timezone="Europe/Berlin")
+    set_windows(db, owner, [(0, "20:00", "24:00"), (1, "00:00", "01:00"), (1, "02:00", "03:00")])
+
+    def check(hh: int, mm: int, minutes: int, day: int = 15) -> bool:
+        start = datetime(2027, 3, day, hh, mm, tzinfo=UTC)  # CET = UTC+1
+        return availability.is_available(
+            db, user_id=owner.id, start=start, end=start + timedelta(minutes=minutes)
+        )
+
+    assert check(22, 30, 90)  # Mon 23:30 - Tue 01:00
+    assert not check(22, 30, 120)  # runs into the gap 01:00-02:00
+    assert not check(23, 30, 120, day=15)  # Tue 00:30 - 02:30 crosses the gap
+    assert check(1, 0, 60, day=16)  # Tue 02:00 - 03:00
+
+
 def test_next_free_slots_are_aligned_and_skip_the_spring_gap(db: Session) -> None:
     owner = make_user(db, timezone="Europe/Berlin")
     set_windows(db, owner, [(6, "01:00", "04:00"), (0, "09:15", "11:00")])
