@@ -44,10 +44,13 @@ def logo() -> rx.Component:
     )
 
 
-def nav_link(label: str, href: str, icon: str) -> rx.Component:
+def nav_link(label: str, href: str, icon: str, *, compact: bool = False) -> rx.Component:
+    """A header tab; `compact` is the phone row, where four must fit in 375 px."""
     active = AuthState.router.url.path.startswith(href)
     return rx.link(
-        rx.hstack(
+        rx.text(label, size="2", weight="medium")
+        if compact
+        else rx.hstack(
             rx.icon(icon, size=16),
             rx.text(label, size="2", weight="medium"),
             spacing="2",
@@ -57,7 +60,7 @@ def nav_link(label: str, href: str, icon: str) -> rx.Component:
         underline="none",
         color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 11)),
         background=rx.cond(active, rx.color("accent", 3), "transparent"),
-        padding_x="12px",
+        padding_x="10px" if compact else "12px",
         padding_y="6px",
         border_radius="9999px",
         _hover={"background": rx.color("gray", 3), "color": rx.color("gray", 12)},
@@ -167,10 +170,13 @@ def header() -> rx.Component:
         rx.cond(
             AuthState.logged_in,
             rx.hstack(
-                *[nav_link(*item) for item in NAV],
-                spacing="1",
+                *[nav_link(*item, compact=True) for item in NAV],
+                rx.cond(
+                    AuthState.is_admin, nav_link("Admin", routes.ADMIN, "shield", compact=True)
+                ),
+                spacing="0",
                 overflow_x="auto",
-                padding_x="12px",
+                padding_x="8px",
                 padding_bottom="8px",
                 display=["flex", "flex", "none"],
             ),
