@@ -1334,46 +1334,25 @@ def _participant_filter(user_id: int):  # type: ignore[no-untyped-def]
 def _tab_filter(tab: Tab, *, user_id: int, now: datetime):  # type: ignore[no-untyped-def]
     requested, proposed = SessionState.REQUESTED.value, SessionState.RESCHEDULE_PROPOSED.value
     not_lapsed = col(SkillSession.expires_at) > now
-    if tab == "to_answer":
-        return and_(
-            not_lapsed,
-            or_(
-                and_(col(SkillSession.state) == requested, col(SkillSession.teacher_id) == user_id),
-                and_(
-                    col(SkillSession.state) == proposed,
-                    or_(
-                        and_(
-                            col(SkillSession.proposed_by) == Side.LEARNER,
-                            col(SkillSession.teacher_id) == user_id,
-                        ),
-                        and_(
-                            col(SkillSession.proposed_by) == Side.TEACHER,
-                            col(SkillSession.learner_id) == user_id,
-                        ),
-                    ),
-                ),
+    if tab in ("to_answer", "my_requests"):
+        # Who answers: the teacher a fresh request, otherwise the side that did not propose.
+        teacher_answers = or_(
+            col(SkillSession.state) == requested,
+            and_(
+                col(SkillSession.state) == proposed,
+                col(SkillSession.proposed_by) == Side.LEARNER,
             ),
         )
-    if tab == "my_requests":
-        return and_(
-            not_lapsed,
-            or_(
-                and_(col(SkillSession.state) == requested, col(SkillSession.learner_id) == user_id),
-                and_(
-                    col(SkillSession.state) == proposed,
-                    or_(
-                        and_(
-                            col(SkillSession.proposed_by) == Side.LEARNER,
-                            col(SkillSession.learner_id) == user_id,
-                        ),
-                        and_(
-                            col(SkillSession.proposed_by) == Side.TEACHER,
-                            col(SkillSession.teacher_id) == user_id,
-                        ),
-                    ),
-                ),
-            ),
+        learner_answers = and_(
+            col(SkillSession.state) == proposed, col(SkillSession.proposed_by) == Side.TEACHER
         )
+        me_teacher = col(SkillSession.teacher_id) == user_id
+        me_learner = col(SkillSession.learner_id) == user_id
+        if tab == "to_answer":
+            mine = or_(and_(teacher_answers, me_teacher), and_(learner_answers, me_learner))
+        else:
+            mine = or_(and_(teacher_answers, me_learner), and_(learner_answers, me_teacher))
+        return and_(not_lapsed, mine)
     if tab == "upcoming":
         return and_(_participant_filter(user_id), col(SkillSession.state) == SessionState.SCHEDULED)
     if tab == "history":

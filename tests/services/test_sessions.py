@@ -322,6 +322,27 @@ def test_tabs_and_counts_and_lazy_expiry(db: Session) -> None:
     assert sessions.tab_counts(db, actor=T, now=late)["to_answer"] == 0
 
 
+def test_a_counter_proposal_moves_the_request_to_the_other_side(db: Session) -> None:
+    pair = make_pair(db)
+    open_req = request(db, pair, times=[START])
+    sessions.do_propose_reschedule(
+        db,
+        actor=pair.teacher,
+        session_id=open_req.id,
+        start_times=[START + timedelta(hours=2)],
+        now=T0 + H,
+    )
+    db.commit()
+    now = T0 + 2 * H
+
+    def ids(actor, tab):  # type: ignore[no-untyped-def]
+        return [r.id for r in sessions.list_for_user(db, actor=actor, tab=tab, now=now)]
+
+    assert ids(pair.learner, "to_answer") == [open_req.id]
+    assert ids(pair.teacher, "my_requests") == [open_req.id]
+    assert ids(pair.teacher, "to_answer") == [] and ids(pair.learner, "my_requests") == []
+
+
 def test_detail_is_for_participants_and_admins_only(db: Session) -> None:
     pair = make_pair(db, teacher_tz="Asia/Kolkata", learner_tz="America/Los_Angeles")
     s = request(db, pair, times=[START], message="I want to practise ordering food.")
