@@ -117,10 +117,19 @@ def _stripe_client() -> stripe.StripeClient:
     )
 
 
-def do_start_checkout(
+@dataclass(frozen=True)
+class CheckoutRequest:
+    """A recorded pending payment and the Checkout Session to open for it."""
+
+    payment_id: int
+    params: dict[str, Any]
+
+
+def do_create_checkout_request(
     db: Session, *, actor: User, pack_id: str, success_url: str, cancel_url: str
-) -> str:
-    """Record a pending payment and open a Stripe Checkout Session; returns its URL."""
+) -> CheckoutRequest:
+    """Record a pending payment. The caller commits, then calls `open_checkout` outside any
+    transaction: a slow payment provider must not hold the database's write lock."""
     _require_enabled()
     if actor.status != UserStatus.ACTIVE:
         raise NotAllowed("This account is suspended.")
@@ -158,22 +167,43 @@ def do_start_checkout(
         "success_url": success_url,
         "cancel_url": cancel_url,
     }
+    return CheckoutRequest(payment_id=payment.id, params=params)
+
+
+def open_checkout(request: CheckoutRequest) -> tuple[str, str]:
+    """Create the Stripe Checkout Session (no database work); returns (its id, its URL)."""
     try:
         session = _stripe_client().v1.checkout.sessions.create(
-            params=params,  # type: ignore[arg-type]
-            options={"idempotency_key": f"bartr-checkout-{payment.id}"},
+            params=request.params,  # type: ignore[arg-type]
+            options={"idempotency_key": f"bartr-checkout-{request.payment_id}"},
         )
     except stripe.StripeError as exc:
-        log.warning("Stripe checkout creation failed for payment %s: %s", payment.id, exc)
+        log.warning("Stripe checkout creation failed for payment %s: %s", request.payment_id, exc)
         raise PaymentProviderError(
             "We couldn't reach the payment provider. Nothing was charged; try again in a minute."
         ) from exc
-    payment.stripe_checkout_session_id = session.id
-    db.add(payment)
-    db.flush()
     if not session.url:
         raise PaymentProviderError("The payment provider did not return a checkout page.")
-    return str(session.url)
+    return str(session.id), str(session.url)
+
+
+def do_record_checkout(
+    db: Session, *, actor: User, payment_id: int, checkout_session_id: str | None
+) -> Payment:
+    """Store the opened session's id, or (None) close a payment whose checkout never opened.
+
+    The webhook also finds a payment by `client_reference_id`, so a completion that arrives
+    before this runs is still credited.
+    """
+    payment = get_payment(db, actor=actor, payment_id=payment_id)
+    if checkout_session_id is None:
+        if payment.status == PaymentStatus.PENDING:
+            payment.status = PaymentStatus.EXPIRED
+    elif payment.stripe_checkout_session_id is None:
+        payment.stripe_checkout_session_id = checkout_session_id
+    db.add(payment)
+    db.flush()
+    return payment
 
 
 def list_payments(db: Session, *, actor: User) -> list[Payment]:

@@ -218,17 +218,36 @@ class WalletState(AuthState):
         self.buy_error = ""
         self.buying = str(pack_id)[:40]
         yield
-        url = self._run(
-            lambda db, user: payments.do_start_checkout(
+
+        def on_error(exc: DomainError) -> None:
+            self.buy_error = exc.message
+
+        request = self._run(
+            lambda db, user: payments.do_create_checkout_request(
                 db,
                 actor=user,
                 pack_id=self.buying,
                 success_url=checkout_return_url("success"),
                 cancel_url=checkout_return_url("cancelled"),
             ),
-            on_error=lambda exc: setattr(self, "buy_error", exc.message),
+            on_error=on_error,
         )
-        if url is None:
+        if request is None:
+            self.buying = ""
+            return
+        # The provider is called between two units of work, never inside one.
+        try:
+            checkout_id, url = payments.open_checkout(request)
+        except DomainError as exc:
+            checkout_id, url = None, ""
+            on_error(exc)
+        self._run(
+            lambda db, user: payments.do_record_checkout(
+                db, actor=user, payment_id=request.payment_id, checkout_session_id=checkout_id
+            ),
+            on_error=on_error,
+        )
+        if not url:
             self.buying = ""
             return
         # An address on another host makes the browser leave the app in this tab

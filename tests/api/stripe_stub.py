@@ -184,3 +184,27 @@ def checkout_event(
             },
         }
     ).encode()
+
+
+def start_checkout(db, *, actor, pack_id, success_url="http://x/s", cancel_url="http://x/c"):  # type: ignore[no-untyped-def]
+    """What the wallet's Buy does: record, commit, call Stripe outside the transaction,
+    record the session id (or close the payment), commit; returns the checkout URL."""
+    from bartr.services import payments
+
+    request = payments.do_create_checkout_request(
+        db, actor=actor, pack_id=pack_id, success_url=success_url, cancel_url=cancel_url
+    )
+    db.commit()
+    try:
+        checkout_id, url = payments.open_checkout(request)
+    except Exception:
+        payments.do_record_checkout(
+            db, actor=actor, payment_id=request.payment_id, checkout_session_id=None
+        )
+        db.commit()
+        raise
+    payments.do_record_checkout(
+        db, actor=actor, payment_id=request.payment_id, checkout_session_id=checkout_id
+    )
+    db.commit()
+    return url

@@ -17,7 +17,7 @@ from bartr.api.stripe_webhook import stripe_webhook
 from bartr.models.ledger import LedgerTransaction, Payment, StripeEvent
 from bartr.services import ledger
 from tests.api import stripe_stub as stub
-from tests.api.stripe_stub import StripeStub, checkout_event, sign
+from tests.api.stripe_stub import StripeStub, checkout_event, sign, start_checkout
 from tests.factories import make_user
 
 URL = "/api/stripe/webhook"
@@ -294,9 +294,7 @@ def test_checkout_then_webhook_end_to_end(
 
     user = make_user(db, onboarded=False)
     with unit_of_work() as uow:
-        payments.do_start_checkout(
-            uow, actor=user, pack_id="learner", success_url="http://x/s", cancel_url="http://x/c"
-        )
+        start_checkout(uow, actor=user, pack_id="learner")
     [payment] = payments.list_payments(db, actor=user)
     db.commit()
     body = checkout_event(

@@ -9,7 +9,7 @@ from bartr.models.ledger import Payment
 from bartr.services import payments
 from bartr.services.errors import NotAllowed, NotFound, ValidationFailed
 from tests.api import stripe_stub as stub
-from tests.api.stripe_stub import StripeStub
+from tests.api.stripe_stub import StripeStub, start_checkout
 from tests.factories import make_user
 
 # Fixtures shared with the webhook tests.
@@ -44,7 +44,7 @@ def test_start_checkout_creates_pending_payment_and_session(
     db: Session, stripe_on: StripeStub
 ) -> None:
     user = make_user(db)
-    url = payments.do_start_checkout(
+    url = start_checkout(
         db,
         actor=user,
         pack_id="starter",
@@ -73,7 +73,7 @@ def test_start_checkout_creates_pending_payment_and_session(
 def test_start_checkout_unknown_pack_writes_nothing(db: Session, stripe_on: StripeStub) -> None:
     user = make_user(db)
     with pytest.raises(ValidationFailed):
-        payments.do_start_checkout(
+        start_checkout(
             db, actor=user, pack_id="platinum", success_url="http://x/s", cancel_url="http://x/c"
         )
     db.rollback()
@@ -85,7 +85,7 @@ def test_start_checkout_refused_when_payments_off(db: Session, stripe_off: None)
     user = make_user(db)
     assert payments.payments_enabled() is False
     with pytest.raises(NotAllowed) as err:
-        payments.do_start_checkout(
+        start_checkout(
             db, actor=user, pack_id="starter", success_url="http://x/s", cancel_url="http://x/c"
         )
     assert "switched off" in err.value.message
@@ -97,16 +97,18 @@ def test_provider_failure_is_a_calm_error(db: Session, stripe_on: StripeStub) ->
     user = make_user(db)
     stripe_on.fail_with = 400
     with pytest.raises(payments.PaymentProviderError):
-        payments.do_start_checkout(
+        start_checkout(
             db, actor=user, pack_id="starter", success_url="http://x/s", cancel_url="http://x/c"
         )
     db.rollback()
-    assert _payment_count(db) == 0
+    # The attempt is on record but closed: nothing pending, nothing charged or credited.
+    [payment] = payments.list_payments(db, actor=user)
+    assert payment.status == "expired" and payment.stripe_checkout_session_id is None
 
 
 def test_members_see_only_their_payments(db: Session, stripe_on: StripeStub) -> None:
     a, b = make_user(db), make_user(db)
-    payments.do_start_checkout(
+    start_checkout(
         db, actor=a, pack_id="learner", success_url="http://x/s", cancel_url="http://x/c"
     )
     db.commit()

@@ -181,6 +181,19 @@ def test_buy_redirects_to_checkout_and_back_to_the_wallet(
     assert sent["metadata[user_id]"] == str(maya.id)
 
 
+def test_buy_when_the_provider_fails_says_so_and_closes_the_attempt(
+    as_member: Callable, db: Session, stripe_on: StripeStub
+) -> None:
+    maya = make_user(db)
+    state = as_member(WalletState, maya)
+    stripe_on.fail_with = 500
+    assert _run(WalletState.buy, state, "learner") == []
+    assert "couldn't reach the payment provider" in state.buy_error and state.buying == ""
+    db.expire_all()
+    [payment] = db.exec(select(Payment)).all()
+    assert payment.status == "expired" and payment.stripe_checkout_session_id is None
+
+
 def test_handlers_without_a_session_do_nothing(as_member: Callable, db: Session) -> None:
     state = as_member(WalletState, None)
     _run(WalletState.load, state)
