@@ -122,12 +122,28 @@ _PG_DDL = [
     # The marketplace visibility test as an anti-join on the few hidden members (see
     # HIDDEN_USER_SQL): a hash of a few hundred ids instead of a scan of every user.
     f"CREATE INDEX IF NOT EXISTS ix_users_hidden ON users (id) WHERE {HIDDEN_USER_SQL}",
+    # Narrow covering indexes for the exact (uncapped) counts that combine a whole
+    # category / level with a language or free-time filter: index-only scans of a few
+    # hundred pages instead of a parallel seq scan of `skills` (6k pages, with the
+    # descriptions and search vectors). Not partial: `kind` is a bound parameter.
+    # Per teacher (language / free-time semi-joins probe by user_id):
+    """CREATE INDEX IF NOT EXISTS ix_skills_teacher_cover
+        ON skills (user_id, kind, active) INCLUDE (category_id, level)""",
+    # Per category / level range (hashed against the teacher ids):
+    """CREATE INDEX IF NOT EXISTS ix_skills_filter_cover
+        ON skills (kind, active, category_id, level) INCLUDE (user_id)""",
 ]
 
 # Names autogenerate must leave alone (they are not in SQLModel.metadata).
 _MANAGED_TABLE_PREFIX = FTS_TABLE
 _MANAGED_COLUMNS = {("skills", "search_vector")}
-_MANAGED_INDEXES = {"ix_skills_search_vector", "ix_users_languages_gin", "ix_users_hidden"}
+_MANAGED_INDEXES = {
+    "ix_skills_search_vector",
+    "ix_users_languages_gin",
+    "ix_users_hidden",
+    "ix_skills_teacher_cover",
+    "ix_skills_filter_cover",
+}
 
 
 def install_search_ddl(connection: Connection) -> None:
