@@ -78,3 +78,14 @@ def centered_card(*children: rx.Component, max_width: str = "440px") -> rx.Compo
         padding_y="32px",
         width="100%",
     )
+
+
+def timezone_select(options: rx.Var, *, value: rx.Var, on_change: Any) -> rx.Component:
+    """The IANA zone picker used by onboarding and the profile editor."""
+    return rx.select.root(
+        rx.select.trigger(id="timezone", placeholder="Choose your time zone", width="100%"),
+        rx.select.content(rx.foreach(options, lambda zone: rx.select.item(zone, value=zone))),
+        value=value,
+        on_change=on_change,
+        name="timezone",
+    )

@@ -7,7 +7,13 @@ import reflex as rx
 from bartr import routes
 from bartr.components.buttons import link_button
 from bartr.components.chips import language_chip
-from bartr.components.forms import centered_card, field_error, form_alert, text_field
+from bartr.components.forms import (
+    centered_card,
+    field_error,
+    form_alert,
+    text_field,
+    timezone_select,
+)
 from bartr.components.shell import page
 from bartr.pages.profile_edit import (
     availability_section,
@@ -155,14 +161,10 @@ def _about_you() -> rx.Component:
         ),
         rx.vstack(
             rx.el.label(rx.text("Your time zone", size="2", weight="medium"), html_for="timezone"),
-            rx.select(
+            timezone_select(
                 OnboardingState.timezone_options,
                 value=OnboardingState.timezone,
                 on_change=OnboardingState.set_timezone,
-                placeholder="Choose your time zone",
-                id="timezone",
-                name="timezone",
-                width="100%",
             ),
             rx.text(
                 "Session times are always shown in your time zone.",

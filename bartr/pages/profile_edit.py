@@ -7,7 +7,7 @@ import reflex as rx
 from bartr import routes
 from bartr.components.buttons import link_button
 from bartr.components.chips import language_chip, removable_tags
-from bartr.components.forms import field_error, form_alert
+from bartr.components.forms import field_error, form_alert, timezone_select
 from bartr.components.shell import page, page_title
 from bartr.components.skill_card import chip
 from bartr.state.profile_edit import AvailabilityEditorState as A
@@ -128,13 +128,7 @@ def _about() -> rx.Component:
         ),
         rx.vstack(
             _label("Time zone", "timezone"),
-            rx.select(
-                P.timezone_options,
-                value=P.timezone,
-                on_change=P.set_timezone,
-                id="timezone",
-                width="100%",
-            ),
+            timezone_select(P.timezone_options, value=P.timezone, on_change=P.set_timezone),
             rx.text(
                 "Your free times stay at the same local hours if you change it.",
                 size="1",
