@@ -1,4 +1,4 @@
-"""A living demo community for the first run: members, skills, availability, past sessions.
+"""A living demo community (three dozen members) for the first run: members, skills, availability, past sessions.
 
 Everything goes through the services (the same rules as real members), so the demo data
 is valid data. Idempotent: a marker member means the community is already there.
@@ -327,6 +327,150 @@ PEOPLE: tuple[Person, ...] = (
             ("academics", "Statistics for humans", "expert", "statistics, r"),
         ),
         (("crafts", "Spoon carving", "beginner", "woodwork"),),
+        EVENINGS,
+    ),
+    Person(
+        "Sven Larsen",
+        "Europe/Copenhagen",
+        ("Danish", "English"),
+        "Cyclist and bike mechanic.",
+        (
+            ("crafts", "Bike repair basics", "advanced", "bikes, repair"),
+            ("languages", "Danish basics", "expert", "danish"),
+        ),
+        (("photography", "Food photography", "beginner", "food"),),
+        EVENINGS,
+    ),
+    Person(
+        "Amara Okafor",
+        "Africa/Lagos",
+        ("English",),
+        "Product designer who loves clean typography.",
+        (
+            ("design", "Typography essentials", "advanced", "typography, fonts"),
+            ("business", "Freelancing 101", "intermediate", "freelance, clients"),
+        ),
+        (("music", "Piano basics", "beginner", "piano"),),
+        LUNCH,
+    ),
+    Person(
+        "Hiroshi Sato",
+        "Asia/Tokyo",
+        ("Japanese", "English"),
+        "Sushi chef on weekends.",
+        (
+            ("cooking", "Sushi at home", "expert", "sushi, japanese cuisine"),
+            ("academics", "Go (the board game)", "advanced", "go, strategy"),
+        ),
+        (("languages", "Conversational Spanish", "beginner", "spanish"),),
+        WEEKEND,
+    ),
+    Person(
+        "Elena Petrova",
+        "Europe/Sofia",
+        ("Russian", "English"),
+        "Violinist and music theory nerd.",
+        (
+            ("music", "Violin for adults", "expert", "violin, strings"),
+            ("music", "Music theory made simple", "advanced", "theory, harmony"),
+        ),
+        (("programming", "JavaScript from zero", "beginner", "javascript"),),
+        EVENINGS,
+    ),
+    Person(
+        "Diego Alvarez",
+        "America/Bogota",
+        ("Spanish", "English"),
+        "Barista; coffee is chemistry.",
+        (
+            ("cooking", "Coffee brewing at home", "expert", "coffee, brewing"),
+            ("languages", "Colombian Spanish", "expert", "spanish"),
+        ),
+        (("design", "Architectural sketching", "beginner", "sketching"),),
+        MORNINGS,
+    ),
+    Person(
+        "Nadia Rahman",
+        "Asia/Dhaka",
+        ("Bengali", "English"),
+        "Maths teacher and chess coach.",
+        (
+            ("academics", "Algebra without fear", "expert", "maths, algebra"),
+            ("academics", "Chess openings", "intermediate", "chess"),
+        ),
+        (("wellbeing", "Sleep better", "beginner", "sleep"),),
+        MORNINGS,
+    ),
+    Person(
+        "Olivia Brown",
+        "Europe/Dublin",
+        ("English",),
+        "Runner, physio and early riser.",
+        (
+            ("fitness", "Running form clinic", "advanced", "running, injury"),
+            ("wellbeing", "Stretching for desk workers", "advanced", "stretching, posture"),
+        ),
+        (("crafts", "Knitting your first scarf", "beginner", "knitting"),),
+        MORNINGS,
+    ),
+    Person(
+        "Arjun Mehta",
+        "Asia/Kolkata",
+        ("Hindi", "English", "Punjabi"),
+        "Backend engineer and tabla player.",
+        (
+            ("programming", "Go for backend developers", "advanced", "golang, backend"),
+            ("music", "Tabla basics", "intermediate", "tabla, rhythm"),
+        ),
+        (("cooking", "Sourdough basics", "beginner", "bread"),),
+        EVENINGS,
+    ),
+    Person(
+        "Camille Dubois",
+        "Europe/Brussels",
+        ("French", "Dutch", "English"),
+        "Watercolour painter.",
+        (
+            ("design", "Watercolour landscapes", "advanced", "watercolour, painting"),
+            ("languages", "Dutch basics", "expert", "dutch"),
+        ),
+        (("business", "Product roadmaps", "beginner", "product"),),
+        WEEKEND,
+    ),
+    Person(
+        "Tariq Aziz",
+        "Asia/Karachi",
+        ("Urdu", "English"),
+        "Calligrapher and poet.",
+        (
+            ("design", "Urdu calligraphy", "expert", "calligraphy, ink"),
+            ("languages", "Urdu for beginners", "expert", "urdu"),
+        ),
+        (("photography", "Portrait photography", "beginner", "portrait"),),
+        LUNCH,
+    ),
+    Person(
+        "Sara Lindqvist",
+        "Europe/Stockholm",
+        ("Swedish", "English"),
+        "UX researcher; I teach interviews.",
+        (
+            ("business", "User interviews", "advanced", "ux, research"),
+            ("wellbeing", "Mindful walking", "intermediate", "walking, meditation"),
+        ),
+        (("languages", "Italian for beginners", "beginner", "italian"),),
+        LUNCH,
+    ),
+    Person(
+        "Kofi Boateng",
+        "Africa/Accra",
+        ("English",),
+        "Drummer and sound engineer.",
+        (
+            ("music", "Djembe drumming", "expert", "drums, rhythm"),
+            ("music", "Home recording", "advanced", "audio, mixing"),
+        ),
+        (("academics", "Essay writing", "beginner", "writing"),),
         EVENINGS,
     ),
 )
