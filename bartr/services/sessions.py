@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import and_, func, or_
@@ -443,6 +443,16 @@ def open_times(db: Session, session: SkillSession) -> list[datetime]:
     )
 
 
+def _scheduled_overlapping(user_ids: Sequence[int], start: datetime, end: datetime) -> Any:
+    """Scheduled sessions of any of these members that overlap [start, end)."""
+    return select(SkillSession).where(
+        col(SkillSession.state) == SessionState.SCHEDULED,
+        or_(col(SkillSession.teacher_id).in_(user_ids), col(SkillSession.learner_id).in_(user_ids)),
+        col(SkillSession.starts_at) < end,
+        col(SkillSession.ends_at) > start,
+    )
+
+
 def _overlapping(
     db: Session,
     *,
@@ -451,12 +461,7 @@ def _overlapping(
     end: datetime,
     exclude_session_id: int | None,
 ) -> SkillSession | None:
-    query = select(SkillSession).where(
-        col(SkillSession.state) == SessionState.SCHEDULED,
-        or_(col(SkillSession.teacher_id).in_(user_ids), col(SkillSession.learner_id).in_(user_ids)),
-        col(SkillSession.starts_at) < end,
-        col(SkillSession.ends_at) > start,
-    )
+    query = _scheduled_overlapping(user_ids, start, end)
     if exclude_session_id is not None:
         query = query.where(SkillSession.id != exclude_session_id)
     return db.exec(query.limit(1)).first()
@@ -654,17 +659,7 @@ def busy_intervals(
     db: Session, *, user_ids: Sequence[int], start: datetime, end: datetime
 ) -> list[tuple[datetime, datetime]]:
     """Scheduled sessions of any of these members that overlap [start, end)."""
-    rows = db.exec(
-        select(SkillSession).where(
-            col(SkillSession.state) == SessionState.SCHEDULED,
-            or_(
-                col(SkillSession.teacher_id).in_(user_ids),
-                col(SkillSession.learner_id).in_(user_ids),
-            ),
-            col(SkillSession.starts_at) < end,
-            col(SkillSession.ends_at) > start,
-        )
-    ).all()
+    rows = db.exec(_scheduled_overlapping(user_ids, start, end)).all()
     return [(r.starts_at, r.ends_at) for r in rows if r.starts_at and r.ends_at]
 
 
