@@ -17,6 +17,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+def _in_project(path: str) -> Path:
+    """Relative folders in the settings are relative to the project, not the cwd."""
+    p = Path(path)
+    return p if p.is_absolute() else PROJECT_ROOT / p
+
+
 class MissingSecrets(RuntimeError):
     """Raised at start-up in production when a required secret is not configured."""
 
@@ -64,9 +70,25 @@ class Settings(BaseSettings):
     # Upload limits
     avatar_max_bytes: int = 2 * 1024 * 1024
 
+    # Files (avatars, course content) live here, outside every public web root.
+    media_dir: str = str(PROJECT_ROOT / "data" / "media")
+
+    # Mail: SMTP URL (smtp://user:pass@host:587?starttls=1); empty = .eml files in outbox_dir.
+    smtp_url: str = ""
+    outbox_dir: str = str(PROJECT_ROOT / "data" / "outbox")
+    mail_from: str = "BARTR <no-reply@bartr.local>"
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def media_path(self) -> Path:
+        return _in_project(self.media_dir)
+
+    @property
+    def outbox_path(self) -> Path:
+        return _in_project(self.outbox_dir)
 
     @property
     def origins(self) -> list[str]:

@@ -64,3 +64,14 @@ def test_no_sql_in_pages_states_or_components() -> None:
             if sql:
                 bad.append(str(p.relative_to(ROOT)))
     assert bad == []
+
+
+def test_adapters_know_nothing_of_the_app_above_them() -> None:
+    """Adapters talk to the outside world; rules stay in services, pages above."""
+    bad = [
+        f"{p.relative_to(ROOT)} imports {name}"
+        for p in _files("adapters")
+        for name in _imports(p)
+        if name.split(".")[0] in WEB or name.startswith((*UPPER, "bartr.services", "bartr.db"))
+    ]
+    assert bad == []
