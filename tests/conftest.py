@@ -25,7 +25,7 @@ PG_ADMIN_URL = os.environ.get("BARTR_TEST_PG_URL", "postgresql://postgres@127.0.
 
 def _pg_available() -> bool:
     try:
-        eng = make_engine(PG_ADMIN_URL, poolclass=None) if False else make_engine(PG_ADMIN_URL)
+        eng = make_engine(PG_ADMIN_URL)
         with eng.connect() as conn:
             conn.execute(text("select 1"))
         eng.dispose()

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from bartr.adapters import registry
 from bartr.db import read_session, unit_of_work
 from bartr.services import accounts
 from bartr.services.errors import DomainError, NotFound
@@ -38,10 +39,11 @@ async def health(_: Request) -> Response:
 
 
 async def avatar(request: Request) -> Response:
-    from bartr.services.avatars import avatar_file
+    from bartr.services.avatars import avatar_key
 
-    path = avatar_file(f"avatars/{request.path_params['name']}")
-    if path is None or not path.is_file():
+    key = avatar_key(f"avatars/{request.path_params['name']}")
+    path = registry.storage().local_path(key) if key else None
+    if path is None:
         return Response(status_code=404)
     return FileResponse(path, headers={"cache-control": "public, max-age=86400"})
 

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from bartr.adapters import registry
 from bartr.db import unit_of_work
 from bartr.services import payments
 
@@ -23,7 +24,9 @@ MAX_BODY_BYTES = 512 * 1024
 
 def _handle(payload: bytes, sig_header: str) -> str:
     with unit_of_work() as db:
-        return payments.handle_stripe_event(db, payload=payload, sig_header=sig_header)
+        return payments.handle_stripe_event(
+            db, payload=payload, sig_header=sig_header, gateway=registry.payments()
+        )
 
 
 async def stripe_webhook(request: Request) -> Response:

@@ -282,10 +282,3 @@ def get_user(db: Session, user_id: int) -> User:
     if user is None:
         raise NotFound("No such member.")
     return user
-
-
-def get_by_handle(db: Session, handle: str) -> User:
-    user = db.exec(select(User).where(User.handle == (handle or "").strip().lower()[:40])).first()
-    if user is None:
-        raise NotFound("No member with that name.")
-    return user

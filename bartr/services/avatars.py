@@ -5,32 +5,32 @@ the format is what Pillow finds in the bytes (never the file name), the pixel co
 bounded before the image is decoded (decompression bombs), and the result is a fresh
 256x256 WebP with no metadata (EXIF, GPS, ICC, comments are all dropped).
 
-Files go to PROJECT_ROOT/data/media/avatars (not Reflex's public `/_upload` folder);
-`user.avatar_path` holds "avatars/<random>.webp", relative to the media root, for the
-protected media route to serve.
+Files go to the app's file storage under "avatars/<random>.webp" (a folder outside the
+web root by default, never Reflex's public `/_upload` folder); `user.avatar_path` holds
+that key for the media route to serve.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import secrets
 import warnings
-from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlmodel import Session
 
+from bartr.adapters.storage import FileStorage
 from bartr.models.accounts import User
 from bartr.services.errors import ValidationFailed
-from bartr.settings import PROJECT_ROOT, get_settings
+from bartr.settings import get_settings
 
 AVATAR_SIZE = 256
 MAX_PIXELS = 40_000_000  # 40 MP; more than any phone photo, far below a bomb
 MAX_SIDE = 12_000
 ALLOWED_FORMATS = {"PNG", "JPEG", "WEBP", "GIF"}
-MEDIA_ROOT = PROJECT_ROOT / "data" / "media"
-DEFAULT_AVATAR_DIR = MEDIA_ROOT / "avatars"
 AVATAR_PREFIX = "avatars"
+_AVATAR_KEY = re.compile(r"^avatars/[A-Za-z0-9_-]+\.webp$")
 
 
 def _fail(message: str) -> ValidationFailed:
@@ -87,32 +87,21 @@ def process_avatar(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def avatar_file(avatar_path: str, *, media_root: Path = MEDIA_ROOT) -> Path | None:
-    """The file for a stored avatar_path, or None if the path is not one of ours."""
-    parts = Path(avatar_path).parts
-    if len(parts) != 2 or parts[0] != AVATAR_PREFIX or not parts[1].endswith(".webp"):
-        return None
-    if not all(ch.isalnum() or ch in "-_." for ch in parts[1]):
-        return None
-    return media_root / AVATAR_PREFIX / parts[1]
+def avatar_key(avatar_path: str) -> str | None:
+    """The storage key for a stored avatar_path, or None if the path is not one of ours."""
+    return avatar_path if _AVATAR_KEY.match(avatar_path) else None
 
 
-def do_set_avatar(
-    db: Session, *, actor: User, data: bytes, storage_dir: Path = DEFAULT_AVATAR_DIR
-) -> str:
+def do_set_avatar(db: Session, *, actor: User, data: bytes, storage: FileStorage) -> str:
     """Store a new avatar for the actor; returns the new avatar_path.
 
     The previous file is left in place: the caller's transaction may still roll back, and
     a stale file is harmless (names are random); a periodic sweep can remove orphans.
     """
     webp = process_avatar(data)
-    storage_dir.mkdir(parents=True, exist_ok=True)
-    name = f"{secrets.token_urlsafe(16)}.webp"
-    target = storage_dir / name
-    tmp = target.with_suffix(".tmp")
-    tmp.write_bytes(webp)
-    tmp.replace(target)
-    actor.avatar_path = f"{AVATAR_PREFIX}/{name}"
+    key = f"{AVATAR_PREFIX}/{secrets.token_urlsafe(16)}.webp"
+    storage.save(key, [webp])
+    actor.avatar_path = key
     db.add(actor)
     db.flush()
-    return actor.avatar_path
+    return key

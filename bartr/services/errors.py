@@ -42,3 +42,11 @@ class InvalidTransition(DomainError):
 
 class Conflict(DomainError):
     """The change clashes with existing data (duplicate, overlap, concurrent edit)."""
+
+
+class BadSignature(DomainError):
+    """A webhook whose signature or timestamp does not check out; nothing was done."""
+
+
+class PaymentProviderError(DomainError):
+    """The payment provider could not be reached or refused the request; nothing was charged."""

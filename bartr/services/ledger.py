@@ -43,10 +43,6 @@ from bartr.services.errors import (
 )
 from bartr.services.validation import clean_text
 
-# Re-exported so callers can write `ledger.Transaction`.
-Transaction = LedgerTransaction
-Account = LedgerAccount
-
 SYSTEM_WELCOME = "welcome"
 SYSTEM_REFERRAL = "referral"
 SYSTEM_PURCHASES = "purchases"

@@ -10,39 +10,34 @@ the pack is credited once. Events are deduplicated by id first (`stripe_events`)
 
 from __future__ import annotations
 
-import json
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import stripe
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bartr.adapters.payments import InvalidSignature, PaymentGateway, ProviderUnavailable
 from bartr.models.accounts import User, UserStatus
 from bartr.models.base import utcnow
 from bartr.models.ledger import Payment, PaymentStatus, StripeEvent, TransactionKind
 from bartr.services import ledger
 from bartr.services.credits import credits as to_minor
-from bartr.services.errors import DomainError, NotAllowed, NotFound, ValidationFailed
+from bartr.services.errors import (
+    BadSignature,
+    NotAllowed,
+    NotFound,
+    PaymentProviderError,
+    ValidationFailed,
+)
 from bartr.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-TOLERANCE_SECONDS = 300
 CURRENCY = "eur"
-
-
-class BadSignature(DomainError):
-    """A webhook whose signature or timestamp does not check out; nothing was done."""
-
-
-class PaymentProviderError(DomainError):
-    """Stripe could not be reached or refused the request; nothing was charged."""
 
 
 @dataclass(frozen=True)
@@ -104,19 +99,6 @@ def _require_enabled() -> None:
         )
 
 
-def _stripe_client() -> stripe.StripeClient:
-    settings = get_settings()
-    base: dict[str, str] = {}
-    if settings.stripe_api_base:
-        base["api"] = settings.stripe_api_base.rstrip("/")
-    return stripe.StripeClient(
-        settings.stripe_secret_key,
-        base_addresses=base,  # type: ignore[arg-type]
-        max_network_retries=1,
-        http_client=stripe.new_default_http_client(timeout=20),
-    )
-
-
 @dataclass(frozen=True)
 class CheckoutRequest:
     """A recorded pending payment and the Checkout Session to open for it."""
@@ -170,21 +152,17 @@ def do_create_checkout_request(
     return CheckoutRequest(payment_id=payment.id, params=params)
 
 
-def open_checkout(request: CheckoutRequest) -> tuple[str, str]:
+def open_checkout(request: CheckoutRequest, *, gateway: PaymentGateway) -> tuple[str, str]:
     """Create the Stripe Checkout Session (no database work); returns (its id, its URL)."""
     try:
-        session = _stripe_client().v1.checkout.sessions.create(
-            params=request.params,  # type: ignore[arg-type]
-            options={"idempotency_key": f"bartr-checkout-{request.payment_id}"},
+        page = gateway.create_checkout(
+            request.params, idempotency_key=f"bartr-checkout-{request.payment_id}"
         )
-    except stripe.StripeError as exc:
-        log.warning("Stripe checkout creation failed for payment %s: %s", request.payment_id, exc)
+    except ProviderUnavailable as exc:
         raise PaymentProviderError(
             "We couldn't reach the payment provider. Nothing was charged; try again in a minute."
         ) from exc
-    if not session.url:
-        raise PaymentProviderError("The payment provider did not return a checkout page.")
-    return str(session.id), str(session.url)
+    return page.id, page.url
 
 
 def do_record_checkout(
@@ -225,34 +203,6 @@ def get_payment(db: Session, *, actor: User, payment_id: int) -> Payment:
 
 
 # --------------------------------------------------------------------------- webhooks
-
-
-def _header_timestamp(sig_header: str) -> int:
-    for item in sig_header.split(","):
-        name, _, value = item.strip().partition("=")
-        if name == "t":
-            return int(value)
-    raise ValueError("no timestamp")
-
-
-def verify_event(payload: bytes, sig_header: str, *, now: datetime | None = None) -> dict[str, Any]:
-    """The event as a dict, if signed with our secret within 300 s either side of now."""
-    secret = get_settings().stripe_webhook_secret
-    if not secret:
-        raise BadSignature("Webhook secret is not configured.")
-    try:
-        stripe.Webhook.construct_event(payload, sig_header, secret, tolerance=TOLERANCE_SECONDS)
-        timestamp = _header_timestamp(sig_header or "")
-        event = json.loads(payload)
-    except (stripe.SignatureVerificationError, ValueError, UnicodeDecodeError) as exc:
-        raise BadSignature("Invalid Stripe signature.") from exc
-    current = now.timestamp() if now is not None else time.time()
-    # The library checks staleness against the clock but accepts any future timestamp.
-    if abs(timestamp - current) > TOLERANCE_SECONDS:
-        raise BadSignature("Stripe signature timestamp is outside the tolerance window.")
-    if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
-        raise BadSignature("Malformed Stripe event.")
-    return event
 
 
 def _payment_for_checkout(db: Session, session: dict[str, Any]) -> Payment | None:
@@ -348,10 +298,20 @@ HANDLERS: dict[str, Handler] = {
 
 
 def handle_stripe_event(
-    db: Session, *, payload: bytes, sig_header: str, now: datetime | None = None
+    db: Session,
+    *,
+    payload: bytes,
+    sig_header: str,
+    gateway: PaymentGateway,
+    now: datetime | None = None,
 ) -> str:
     """Verify, deduplicate and dispatch one webhook delivery; returns what was done."""
-    event = verify_event(payload, sig_header, now=now)
+    try:
+        event = gateway.verify_webhook(
+            payload, sig_header, now=now.timestamp() if now is not None else None
+        )
+    except InvalidSignature as exc:
+        raise BadSignature(str(exc)) from exc
     now = now or utcnow()
     event_id, event_type = str(event["id"])[:255], str(event["type"])[:100]
     if db.get(StripeEvent, event_id) is not None:

@@ -13,6 +13,7 @@ from typing import Any
 import reflex as rx
 
 from bartr import routes
+from bartr.adapters import registry
 from bartr.db import read_session
 from bartr.models.profiles import SkillKind
 from bartr.services import availability, avatars, categories, profiles
@@ -124,7 +125,10 @@ class ProfileEditState(AuthState):
             self.avatar_error = exc.message
 
         path = self._run(
-            lambda db, actor: avatars.do_set_avatar(db, actor=actor, data=data), on_error=on_error
+            lambda db, actor: avatars.do_set_avatar(
+                db, actor=actor, data=data, storage=registry.storage()
+            ),
+            on_error=on_error,
         )
         if path is None:
             return None

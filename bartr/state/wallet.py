@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import reflex as rx
 
 from bartr import routes
+from bartr.adapters import registry
 from bartr.db import read_session
 from bartr.models.accounts import User
 from bartr.services import payments, referrals, wallet
@@ -237,7 +238,7 @@ class WalletState(AuthState):
             return
         # The provider is called between two units of work, never inside one.
         try:
-            checkout_id, url = payments.open_checkout(request)
+            checkout_id, url = payments.open_checkout(request, gateway=registry.payments())
         except DomainError as exc:
             checkout_id, url = None, ""
             on_error(exc)

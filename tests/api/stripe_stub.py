@@ -189,6 +189,7 @@ def checkout_event(
 def start_checkout(db, *, actor, pack_id, success_url="http://x/s", cancel_url="http://x/c"):  # type: ignore[no-untyped-def]
     """What the wallet's Buy does: record, commit, call Stripe outside the transaction,
     record the session id (or close the payment), commit; returns the checkout URL."""
+    from bartr.adapters import registry
     from bartr.services import payments
 
     request = payments.do_create_checkout_request(
@@ -196,7 +197,7 @@ def start_checkout(db, *, actor, pack_id, success_url="http://x/s", cancel_url="
     )
     db.commit()
     try:
-        checkout_id, url = payments.open_checkout(request)
+        checkout_id, url = payments.open_checkout(request, gateway=registry.payments())
     except Exception:
         payments.do_record_checkout(
             db, actor=actor, payment_id=request.payment_id, checkout_session_id=None

@@ -5,8 +5,10 @@ from __future__ import annotations
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
+from bartr.adapters import registry
+from bartr.adapters.storage import LocalStorage
 from bartr.api.routes import build_api
-from bartr.services import accounts, avatars
+from bartr.services import accounts
 from tests.factories import PASSWORD, make_user
 from tests.services.session_factories import make_pair, scheduled
 
@@ -15,17 +17,23 @@ def test_health_answers_ok(sqlite_engine) -> None:  # type: ignore[no-untyped-de
     assert TestClient(build_api()).get("/api/health").json() == {"status": "ok"}
 
 
-def test_avatar_route_serves_only_our_files(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_avatar_route_serves_only_our_files(tmp_path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "avatars").mkdir()
     (tmp_path / "avatars" / "abc.webp").write_bytes(b"RIFF....WEBP")
+    (tmp_path / "bartr.db").write_bytes(b"secret")
     client = TestClient(build_api())
-    original = avatars.avatar_file
-    monkeypatch.setattr(
-        avatars, "avatar_file", lambda p, media_root=tmp_path: original(p, media_root=media_root)
-    )
-    assert client.get("/api/media/avatars/abc.webp").status_code == 200
-    assert client.get("/api/media/avatars/..%2F..%2Fbartr.db").status_code == 404
-    assert client.get("/api/media/avatars/missing.webp").status_code == 404
+    registry.override("storage", LocalStorage(tmp_path / "media"))
+    try:
+        assert client.get("/api/media/avatars/abc.webp").status_code == 404
+    finally:
+        registry.override("storage", None)
+    registry.override("storage", LocalStorage(tmp_path))
+    try:
+        assert client.get("/api/media/avatars/abc.webp").content == b"RIFF....WEBP"
+        assert client.get("/api/media/avatars/..%2Fbartr.db").status_code == 404
+        assert client.get("/api/media/avatars/missing.webp").status_code == 404
+    finally:
+        registry.override("storage", None)
 
 
 def test_session_ics_needs_the_participants_cookie(sqlite_engine) -> None:  # type: ignore[no-untyped-def]

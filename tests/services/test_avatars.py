@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 from sqlmodel import Session
 
+from bartr.adapters.storage import LocalStorage
 from bartr.services import avatars
 from bartr.services.errors import ValidationFailed
 from bartr.settings import get_settings
@@ -84,25 +85,23 @@ def test_truncated_image_is_refused() -> None:
 
 def test_set_avatar_writes_a_random_file_outside_uploads(db: Session, tmp_path: Path) -> None:
     user = make_user(db)
-    path = avatars.do_set_avatar(db, actor=user, data=_png(300, 300), storage_dir=tmp_path)
+    storage = LocalStorage(tmp_path)
+    path = avatars.do_set_avatar(db, actor=user, data=_png(300, 300), storage=storage)
     db.commit()
     assert path.startswith("avatars/") and path.endswith(".webp")
-    stored = tmp_path / Path(path).name
-    assert stored.exists()
-    assert (
-        avatars.avatar_file(path, media_root=tmp_path.parent)
-        == tmp_path.parent / "avatars" / stored.name
-    )
-    assert avatars.avatar_file("../etc/passwd") is None
-    assert avatars.avatar_file("avatars/../../x.webp") is None
-    second = avatars.do_set_avatar(db, actor=user, data=_png(50, 80), storage_dir=tmp_path)
+    stored = tmp_path / "avatars" / Path(path).name
+    assert stored.exists() and stored.read_bytes()[8:12] == b"WEBP"
+    assert avatars.avatar_key(path) == path
+    assert avatars.avatar_key("../etc/passwd") is None
+    assert avatars.avatar_key("avatars/../../x.webp") is None
+    second = avatars.do_set_avatar(db, actor=user, data=_png(50, 80), storage=storage)
     assert second != path
-    assert "uploaded_files" not in str(avatars.DEFAULT_AVATAR_DIR)
-    assert avatars.DEFAULT_AVATAR_DIR.parts[-3:] == ("data", "media", "avatars")
+    default = get_settings().media_path
+    assert "uploaded_files" not in str(default) and default.parts[-2:] == ("data", "media")
 
 
 def test_refused_avatar_keeps_the_old_one(db: Session, tmp_path: Path) -> None:
     user = make_user(db)
     with pytest.raises(ValidationFailed):
-        avatars.do_set_avatar(db, actor=user, data=b"not an image", storage_dir=tmp_path)
+        avatars.do_set_avatar(db, actor=user, data=b"not an image", storage=LocalStorage(tmp_path))
     assert user.avatar_path is None and list(tmp_path.iterdir()) == []

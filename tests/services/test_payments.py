@@ -10,6 +10,7 @@ from bartr.services import payments
 from bartr.services.errors import NotAllowed, NotFound, ValidationFailed
 from tests.api import stripe_stub as stub
 from tests.api.stripe_stub import StripeStub, start_checkout
+from tests.doubles import FakePaymentGateway
 from tests.factories import make_user
 
 # Fixtures shared with the webhook tests.
@@ -118,3 +119,18 @@ def test_members_see_only_their_payments(db: Session, stripe_on: StripeStub) -> 
     assert payments.get_payment(db, actor=a, payment_id=mine.id).id == mine.id
     with pytest.raises(NotFound):
         payments.get_payment(db, actor=b, payment_id=mine.id)
+
+
+def test_unreachable_provider_is_a_calm_error_without_a_network(
+    db: Session, stripe_on: StripeStub
+) -> None:
+    user = make_user(db)
+    request = payments.do_create_checkout_request(
+        db, actor=user, pack_id="starter", success_url="http://x/s", cancel_url="http://x/c"
+    )
+    gateway = FakePaymentGateway(down=True)
+    with pytest.raises(payments.PaymentProviderError) as err:
+        payments.open_checkout(request, gateway=gateway)
+    assert "Nothing was charged" in err.value.message and gateway.created == []
+    checkout_id, url = payments.open_checkout(request, gateway=FakePaymentGateway())
+    assert checkout_id == "cs_fake_1" and url.startswith("https://")
