@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-_KEY = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_][A-Za-z0-9_.-]*)+$")
+_KEY = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)+$")
 CHUNK = 1024 * 1024
 
 

@@ -66,3 +66,11 @@ def test_memory_double_behaves_like_the_folder() -> None:
     assert b"".join(store.read("avatars/a.webp", start=1, end=2)) == b"bc"
     with pytest.raises(StorageError):
         store.save("../a", [b"x"])
+
+
+@pytest.mark.parametrize("key", ["avatars/-F9hpEOBnp-rnDMbAUtXJQ.webp", "avatars/_x.webp", "a-b/c"])
+def test_random_keys_starting_with_a_dash_are_accepted(tmp_path: Path, key: str) -> None:
+    """token_urlsafe may start a name with '-' or '_': such keys must store (a flaky CI once)."""
+    store = LocalStorage(tmp_path / "media")
+    assert store.save(key, [b"xy"]) == 2
+    assert store.size(key) == 2
