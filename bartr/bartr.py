@@ -27,7 +27,11 @@ for _module in pkgutil.iter_modules(bartr.pages.__path__):
 app = rx.App(
     stylesheets=["/styles.css"],
     api_transformer=[build_api(), SecurityHeaders],
-    head_components=[rx.el.meta(name="color-scheme", content="light dark")],
+    head_components=[
+        rx.el.meta(name="color-scheme", content="light dark"),
+        rx.el.link(rel="icon", href="/favicon.ico", sizes="any"),
+        rx.el.link(rel="apple-touch-icon", href="/apple-touch-icon.png"),
+    ],
 )
 
 for spec in PAGES:

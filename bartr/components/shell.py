@@ -208,7 +208,7 @@ def footer() -> rx.Component:
 
 
 def page_title(title: str | rx.Var, subtitle: str | rx.Var | None = None) -> rx.Component:
-    parts = [rx.heading(title, size="7", weight="bold")]
+    parts = [rx.heading(title, size="7", as_="h1", weight="bold")]
     if subtitle is not None:
         parts.append(rx.text(subtitle, size="3", color=rx.color("gray", 11)))
     return rx.vstack(*parts, spacing="1", margin_bottom="24px")

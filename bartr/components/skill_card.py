@@ -91,7 +91,7 @@ def skill_card(card: rx.Var, timezone: rx.Var) -> rx.Component:
                 align="center",
             ),
             rx.link(
-                rx.heading(card.title, size="4", weight="bold", trim="start"),
+                rx.heading(card.title, size="4", as_="h3", weight="bold", trim="start"),
                 href=card.profile_url,
                 color=rx.color("gray", 12),
                 underline="hover",

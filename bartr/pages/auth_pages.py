@@ -30,7 +30,7 @@ from bartr.state.profile_edit import AvailabilityEditorState, SkillEditorState
 def signup_page() -> rx.Component:
     return centered_card(
         rx.vstack(
-            rx.heading("Join BARTR", size="7"),
+            rx.heading("Join BARTR", size="7", as_="h1"),
             rx.text(
                 "Teach what you know. Learn what you love. One hour = one credit.",
                 color=rx.color("gray", 11),
@@ -94,7 +94,7 @@ def signup_page() -> rx.Component:
 def login_page() -> rx.Component:
     return centered_card(
         rx.vstack(
-            rx.heading("Welcome back", size="7"),
+            rx.heading("Welcome back", size="7", as_="h1"),
             rx.text("Log in to your BARTR account.", color=rx.color("gray", 11)),
             spacing="2",
         ),
@@ -225,7 +225,7 @@ def _step_nav(label: str = "Next") -> rx.Component:
 def _done() -> rx.Component:
     return rx.vstack(
         rx.icon("party-popper", size=40, color=rx.color("accent", 9)),
-        rx.heading("You're all set", size="6"),
+        rx.heading("You're all set", size="6", as_="h1"),
         rx.cond(
             OnboardingState.granted_label != "",
             rx.text(
@@ -252,7 +252,7 @@ def _done() -> rx.Component:
 def _first_step() -> rx.Component:
     return rx.vstack(
         rx.vstack(
-            rx.heading("Tell the community about yourself", size="6"),
+            rx.heading("Tell the community about yourself", size="6", as_="h1"),
             rx.text(
                 "Then add what you teach, what you want to learn and when you're free.",
                 color=rx.color("gray", 11),

@@ -38,7 +38,7 @@ def _step(number: str, title: str, text: str, icon: str) -> rx.Component:
                 justify="between",
                 width="100%",
             ),
-            rx.heading(title, size="4"),
+            rx.heading(title, size="4", as_="h3"),
             rx.text(text, size="2", color=rx.color("gray", 11)),
             spacing="3",
         ),
@@ -54,6 +54,7 @@ def _visitor() -> rx.Component:
             rx.heading(
                 "Teach what you know. Learn what you love.",
                 size="9",
+                as_="h1",
                 weight="bold",
                 text_align="center",
                 max_width="820px",
@@ -124,7 +125,7 @@ def _featured(title: str, subtitle: str, *, top: str = "48px") -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.vstack(
-                rx.heading(title, size="5"),
+                rx.heading(title, size="5", as_="h2"),
                 rx.text(subtitle, size="2", color=rx.color("gray", 11)),
                 spacing="1",
             ),
@@ -186,7 +187,7 @@ def _todo(count: rx.Var, label: str, href: str, icon: str, colour: str) -> rx.Co
 def _member() -> rx.Component:
     return rx.vstack(
         rx.vstack(
-            rx.heading("Welcome back, ", AuthState.viewer_name, size="7"),
+            rx.heading("Welcome back, ", AuthState.viewer_name, size="7", as_="h1"),
             rx.text("Here is what needs you now.", size="3", color=rx.color("gray", 11)),
             spacing="1",
         ),
@@ -203,7 +204,7 @@ def _member() -> rx.Component:
             HomeState.for_you.length() > 0,
             rx.vstack(
                 rx.hstack(
-                    rx.heading("For you", size="5"),
+                    rx.heading("For you", size="5", as_="h2"),
                     rx.spacer(),
                     rx.link("More matches →", href=routes.MARKETPLACE, size="2"),
                     width="100%",
