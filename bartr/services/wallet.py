@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from bartr.models.accounts import User
@@ -143,22 +144,22 @@ def _rows(
     db: Session, *, actor: User, limit: int | None, offset: int, newest_first: bool
 ) -> list[HistoryRow]:
     order = col(LedgerEntry.id).desc() if newest_first else col(LedgerEntry.id)
-    own_wallet = (LedgerAccount.kind == AccountKind.WALLET.value) & (
-        LedgerAccount.owner_id == actor.id
+    own_wallet = and_(
+        col(LedgerAccount.kind) == AccountKind.WALLET.value, col(LedgerAccount.owner_id) == actor.id
     )
     # A settlement pays the teacher out of the learner's hold: the learner's wallet has no
     # entry for that part, so the escrow's debit is shown as a "Paid" line (from_hold).
-    own_hold_paid_out = (
-        (LedgerAccount.kind == AccountKind.ESCROW.value)
-        & (LedgerAccount.owner_id == actor.id)
-        & col(LedgerTransaction.kind).in_(("session_settle", "session_refund"))
-        & (col(LedgerEntry.amount) < 0)
+    own_hold_paid_out = and_(
+        col(LedgerAccount.kind) == AccountKind.ESCROW.value,
+        col(LedgerAccount.owner_id) == actor.id,
+        col(LedgerTransaction.kind).in_(("session_settle", "session_refund")),
+        col(LedgerEntry.amount) < 0,
     )
     query = (
         select(LedgerEntry, LedgerTransaction, LedgerAccount.kind)
         .join(LedgerTransaction, col(LedgerTransaction.id) == LedgerEntry.transaction_id)
         .join(LedgerAccount, col(LedgerAccount.id) == LedgerEntry.account_id)
-        .where(own_wallet | own_hold_paid_out)
+        .where(or_(own_wallet, own_hold_paid_out))
         .order_by(order)
         .offset(max(0, offset))
     )
