@@ -13,8 +13,13 @@ from bartr.state.home import HomeState
 
 
 def _figure(value: rx.Var, label: str) -> rx.Component:
+    # A skeleton until the figures arrive: a flash of "0 / 0 / 0" reads as an empty site.
     return rx.vstack(
-        rx.text(value, size="8", weight="bold", color=rx.color("accent", 11)),
+        rx.skeleton(
+            rx.text(value, size="8", weight="bold", color=rx.color("accent", 11)),
+            loading=~HomeState.loaded,
+            min_width="3ch",
+        ),
         rx.text(label, size="2", color=rx.color("gray", 11)),
         spacing="0",
         align="center",
@@ -116,6 +121,7 @@ def _visitor() -> rx.Component:
             width="100%",
             padding_top="48px",
         ),
+        _featured("Featured skills", "Taught by highly rated members. One credit an hour."),
         spacing="6",
         width="100%",
     )
