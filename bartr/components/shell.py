@@ -138,7 +138,9 @@ def header() -> rx.Component:
                         rx.badge(
                             rx.icon("coins", size=14),
                             AuthState.balance_label,
-                            " credits",
+                            # The word goes on phones: "0.75 credits" + name pushed the
+                            # theme toggle off a 375 px screen.
+                            rx.text(" credits", as_="span", display=["none", "inline"]),
                             size="2",
                             variant="soft",
                             radius="full",
@@ -148,7 +150,7 @@ def header() -> rx.Component:
                         aria_label="Wallet balance",
                     ),
                     user_menu(),
-                    spacing="3",
+                    spacing=rx.breakpoints(initial="2", sm="3"),
                     align="center",
                 ),
                 rx.hstack(
@@ -161,7 +163,7 @@ def header() -> rx.Component:
                 variant="ghost", color_scheme="gray", aria_label="Toggle dark mode"
             ),
             align="center",
-            spacing="4",
+            spacing=rx.breakpoints(initial="2", sm="4"),
             max_width="1200px",
             margin_x="auto",
             padding_x=["16px", "24px"],
