@@ -217,7 +217,7 @@ def _member() -> rx.Component:
                     align="end",
                 ),
                 rx.grid(
-                    rx.foreach(HomeState.for_you, recommendation_card),
+                    rx.foreach(HomeState.for_you, lambda r: recommendation_card(r, fill=True)),
                     columns=rx.breakpoints(initial="1", sm="2", md="3"),
                     spacing="4",
                     width="100%",

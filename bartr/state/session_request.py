@@ -87,7 +87,8 @@ def free_slot_days(
                 label=when_label(start, timezone, now=now),
             )
         )
-    return list(days.values())
+    # Two full weeks: a 15th (partial) day sat alone on a third row of the 7-column grid.
+    return list(days.values())[:SLOT_HORIZON_DAYS]
 
 
 def parse_times(isos: list[str]) -> list[datetime]:
