@@ -17,7 +17,16 @@ import bartr.models  # noqa: F401
 from bartr.db import unit_of_work
 from bartr.models.accounts import User
 from bartr.models.base import utcnow
-from bartr.services import accounts, availability, categories, ledger, passwords, profiles, sessions
+from bartr.services import (
+    accounts,
+    availability,
+    categories,
+    ledger,
+    passwords,
+    profiles,
+    sessions,
+    trust,
+)
 from bartr.services.errors import DomainError
 
 DEMO_PASSWORD = "bartr demo password"
@@ -581,10 +590,11 @@ def _stats(db: Session, users: dict[str, User]) -> None:
     for name, user in users.items():
         rng = random.Random(name)
         count = rng.randint(0, 14)
-        profiles.do_record_teacher_stats(
+        trust.do_record_teacher_stats(
             db,
             user_id=user.id or 0,
             rating_avg=round(rng.uniform(4.2, 5.0), 1) if count else None,
             rating_count=count,
             trust_score=float(rng.randint(55, 97)) if count else None,
+            sessions_taught=count,
         )
