@@ -142,6 +142,7 @@ class SkillCard:
     badges: list[str]
     mutual_match: bool  # the teacher wants something the viewer teaches
     next_free_slot: datetime | None  # UTC; show in the viewer's zone
+    trust_breakdown: str = ""  # one line; members only (empty for visitors)
 
 
 @dataclass(frozen=True)
@@ -509,6 +510,7 @@ def _cards(
                 rating_count=st.rating_count, trust_score=st.trust_score,
                 badges=trust.badges_for(st, member_since=member_since, now=now),
                 mutual_match=user_id in mutual_ids, next_free_slot=next_slot[user_id],
+                trust_breakdown=st.breakdown if viewer is not None else "",
             )
         )  # fmt: skip
     return cards

@@ -48,7 +48,7 @@ from bartr.models.sessions import (
     Side,
     SkillSession,
 )
-from bartr.services import availability, domain_events, ledger
+from bartr.services import availability, domain_events, ledger, ratings
 from bartr.services import session_policy as policy
 from bartr.services.credits import credits_phrase, format_credits, session_cost
 from bartr.services.errors import (
@@ -652,6 +652,7 @@ def check_can_request(db: Session, *, actor: User, skill: Skill | None) -> User:
         raise NotAllowed("This account is suspended.")
     if not actor.is_onboarded:
         raise NotAllowed("Finish setting up your profile before requesting a session.")
+    ratings.check_learner_has_rated(db, learner=actor)  # the rating gate (RatingRequired)
     if skill is None or not skill.active:
         raise NotFound("This skill is no longer offered.")
     if skill.kind != SkillKind.TEACH:
