@@ -200,17 +200,17 @@ def test_completion_and_cancellation_update_stats_in_the_same_transaction(db: Se
     assert "cancellations 50%" in after_cancel.breakdown
 
 
-def test_daily_decay_runs_once_a_day_and_lowers_old_scores(db: Session) -> None:
+def test_daily_decay_job_lowers_old_scores(db: Session) -> None:
     from bartr import background
 
+    assert "trust decay" in {job.name for job in background.registered()}
+    assert "rating publication" in {job.name for job in background.registered()}
     pair = make_pair(db)
     _complete(db, T0 + timedelta(days=3), pair)
     before = trust.stats_for(db, pair.teacher.id).trust_score
     db.commit()
-    background._last_decay = None
     a_year_later = T0 + timedelta(days=365)
-    assert background.daily_trust_decay(a_year_later) >= 1
-    assert background.daily_trust_decay(a_year_later + timedelta(hours=1)) == 0  # once a day
+    assert background.decay_trust_scores(a_year_later)["trust_scores_recomputed"] >= 1
     db.expire_all()
     after = trust.stats_for(db, pair.teacher.id).trust_score
     # a year on, the session weighs a quarter: fewer session points
