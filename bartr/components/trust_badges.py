@@ -20,11 +20,9 @@ def badge_chip(name: Any) -> rx.Component:
         *[(badge, rx.icon(icon, size=12)) for badge, icon in _ICONS.items()],
         rx.fragment(),
     )
-    return rx.tooltip(
-        rx.badge(icon, name, variant="soft", radius="full", size="1", color_scheme="amber",
-                 tab_index=0),
-        content=why,
-    )  # fmt: skip
+    badge = rx.badge(icon, name, variant="soft", radius="full", size="1", color_scheme="amber")
+    # A focusable wrapper: keyboard users get the tooltip too.
+    return rx.tooltip(rx.el.span(badge, tab_index=0, display="inline-flex"), content=why)
 
 
 def trust_chip(score: Any, breakdown: Any, *, size: str = "1") -> rx.Component:
@@ -37,7 +35,6 @@ def trust_chip(score: Any, breakdown: Any, *, size: str = "1") -> rx.Component:
         variant="soft",
         radius="full",
         size=size,
-        tab_index=0,
     )
     return rx.cond(
         score != "",
