@@ -14,6 +14,7 @@ from bartr.components.rating_card import rating_card
 from bartr.components.shell import page
 from bartr.components.status_chip import status_chip, status_fill
 from bartr.components.timeline import timeline
+from bartr.components.trust_badges import badge_chip
 from bartr.pages.session_request import policy_dialog, slot_picker
 from bartr.state.auth import GENERIC_ERROR
 from bartr.state.rating import RatingState
@@ -601,11 +602,17 @@ def _header() -> rx.Component:
             align="center",
             wrap="wrap",
         ),
-        rx.text(
-            rx.cond(S.my_side == "teacher", "You teach ", "You learn from "),
-            rx.text.strong(S.other_name),
-            size="3",
-            color=rx.color("gray", 11),
+        rx.flex(
+            rx.text(
+                rx.cond(S.my_side == "teacher", "You teach ", "You learn from "),
+                rx.text.strong(S.other_name),
+                size="3",
+                color=rx.color("gray", 11),
+            ),
+            rx.foreach(RatingState.teacher_badges, badge_chip),
+            gap="8px",
+            align="center",
+            wrap="wrap",
         ),
         spacing="2",
         margin_bottom="24px",

@@ -15,7 +15,7 @@ import reflex as rx
 
 from bartr.db import read_session
 from bartr.models.base import utcnow
-from bartr.services import ratings, sessions
+from bartr.services import accounts, ratings, sessions, trust
 from bartr.services.errors import DomainError
 from bartr.state.auth import AuthState, log
 
@@ -24,6 +24,7 @@ MAX_TEXT = 2000  # longer input is cut before it reaches the service (which allo
 
 class RatingState(AuthState):
     shown: bool = False  # a completed session of mine: the card is on the page
+    teacher_badges: list[str] = []  # the teacher's badges, shown in the page header
     can_rate: bool = False
     must_rate: bool = False
     editing: bool = False
@@ -60,7 +61,7 @@ class RatingState(AuthState):
 
     def _read(self) -> None:
         now = utcnow()
-        self.shown = False
+        self.shown, self.teacher_badges = False, []
         try:
             with read_session() as db:
                 user = self._current_user(db)
@@ -68,6 +69,12 @@ class RatingState(AuthState):
                     return
                 session = sessions.get_session(db, self._rating_sid)
                 view = ratings.session_ratings(db, session=session, viewer=user, now=now)
+                if view is not None:  # a participant: the teacher's badges
+                    teacher = accounts.get_user(db, session.teacher_id)
+                    stats = trust.stats_for(db, session.teacher_id)
+                    self.teacher_badges = trust.badges_for(
+                        stats, member_since=teacher.created_at, now=now
+                    )
         except DomainError:
             return
         except Exception:
