@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from bartr.models.accounts import User
 from bartr.models.sessions import SessionState, SkillSession
+from bartr.services import audit, sessions
 from bartr.services.errors import NotAllowed
 
 
@@ -50,3 +51,33 @@ def open_disputes(db: Session, *, actor: User, limit: int = 50) -> list[DisputeR
         )
         for r in rows
     ]
+
+
+def do_settle_dispute(
+    db: Session,
+    *,
+    actor: User,
+    session_id: int,
+    resolution: str,
+    note: str = "",
+    now: datetime | None = None,
+) -> SkillSession:
+    """The admin page's way to settle a dispute: the session machine decides and moves the
+    credits, and the decision is appended to the audit log in the same transaction."""
+    session = sessions.do_resolve_dispute(
+        db, actor=actor, session_id=session_id, resolution=resolution, note=note, now=now
+    )
+    audit.record(
+        db,
+        actor=actor,
+        action="dispute.resolve",
+        target_kind="session",
+        target_id=session.id,
+        note=note,
+        data={
+            "resolution": str(resolution),
+            "teacher_id": session.teacher_id,
+            "learner_id": session.learner_id,
+        },
+    )
+    return session
