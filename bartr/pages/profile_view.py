@@ -6,6 +6,7 @@ import reflex as rx
 
 from bartr import routes
 from bartr.components.buttons import link_button
+from bartr.components.safety_menu import member_safety_menu, safety_dialogs
 from bartr.components.shell import page
 from bartr.components.skill_card import chip, rating
 from bartr.components.week_grid import week_grid
@@ -108,6 +109,7 @@ def _header() -> rx.Component:
                     href=routes.PROFILE_EDIT,
                     variant="soft",
                 ),
+                rx.cond(S.logged_in, member_safety_menu(S.handle_label, S.name)),
             ),
             spacing="5",
             align=rx.breakpoints(initial="start", sm="center"),
@@ -351,7 +353,7 @@ def profile_view_page() -> rx.Component:
                 rx.callout(
                     S.error, icon="triangle-alert", color_scheme="red", role="alert", width="100%"
                 ),
-                _profile(),
+                rx.fragment(_profile(), safety_dialogs()),
             ),
         ),
     )

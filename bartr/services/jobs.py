@@ -24,7 +24,7 @@ from sqlmodel import Session
 from bartr.db import unit_of_work
 from bartr.models.base import utcnow
 from bartr.models.sessions import SessionState
-from bartr.services import domain_events, sessions
+from bartr.services import domain_events, moderation_actions, sessions
 from bartr.services.errors import InvalidTransition, NotFound
 
 log = logging.getLogger(__name__)
@@ -155,4 +155,12 @@ def run_due_transitions(
 
 def run_once(now: datetime | None = None) -> dict[str, int]:
     """One pass over due work against the app's database (one transaction per session)."""
-    return run_due_transitions(unit_of_work, now=now or utcnow())
+    now = now or utcnow()
+    counts = run_due_transitions(unit_of_work, now=now)
+    try:
+        with unit_of_work() as db:
+            counts["suspensions_lifted"] = moderation_actions.lift_expired_suspensions(db, now=now)
+    except Exception:
+        log.exception("session job: lifting suspensions failed")
+        counts["failed"] += 1
+    return counts

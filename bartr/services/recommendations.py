@@ -31,7 +31,7 @@ from bartr.models.profiles import (
     SkillTerm,
     TeacherStats,
 )
-from bartr.services import availability, profiles, search_index
+from bartr.services import availability, blocks, profiles, search_index
 from bartr.services.availability import words_bitmap
 
 Key = tuple[int, str]  # (category_id, significant word)
@@ -529,7 +529,8 @@ def for_you(
         return []
     uid = me.user_id
     teach, learn = _for_you_skills(db, uid=uid, wanted=wanted, offered=offered)
-    candidates = sorted(teach)
+    hidden = blocks.hidden_ids_for(db, uid)
+    candidates = sorted(c for c in teach if c not in hidden)
     if not candidates:
         return []
     # Member fields, free-time bitmap and stats of the candidates: one round trip.
@@ -651,14 +652,16 @@ def swap_circles(db: Session, *, viewer: User, limit: int = 3) -> list[SwapCircl
         c_learn = _skills_by_user(db, user_ids=cs, kind=SkillKind.LEARN)
         c_teach = _skills_by_user(db, user_ids=cs, kind=SkillKind.TEACH, only_keys=wanted)
     c_learn_keys = {c: _all_keys(skills) for c, skills in c_learn.items()}
+    hidden = blocks.hidden_ids_for(db, uid)
+    blocked_pairs = blocks.pairs_among(db, set(bs) | set(cs))
     found: list[tuple[float, int, int, list[tuple[MatchSkill, int, int]]]] = []
     for c in cs:
         c_gives = _first_flow(c_teach.get(c, ()), me.learn)
-        if c_gives is None or c not in c_learn:
+        if c_gives is None or c not in c_learn or c in hidden:
             continue
         direct = bool(c_learn_keys[c] & offered)
         for b in bs:
-            if b == c:
+            if b == c or b in hidden or frozenset((b, c)) in blocked_pairs:
                 continue
             b_teach_skills = b_teach.get(b, ())
             if not b_teach_skills or not (_all_keys(b_teach_skills) & c_learn_keys[c]):

@@ -48,7 +48,7 @@ from bartr.models.sessions import (
     Side,
     SkillSession,
 )
-from bartr.services import availability, domain_events, ledger
+from bartr.services import availability, blocks, domain_events, ledger
 from bartr.services import session_policy as policy
 from bartr.services.credits import credits_phrase, format_credits, session_cost
 from bartr.services.errors import (
@@ -96,6 +96,7 @@ ACTION_LABELS: dict[str, str] = {
     "expire": "Expired unanswered",
     "auto_complete": "Completed automatically",
     "finalize_no_show": "Closed as a no-show",
+    "safety_close": "Closed by BARTR",
 }
 
 STATE_LABELS: dict[str, str] = {
@@ -661,6 +662,7 @@ def check_can_request(db: Session, *, actor: User, skill: Skill | None) -> User:
     teacher = _user(db, skill.user_id)
     if teacher.status != UserStatus.ACTIVE or not teacher.is_onboarded:
         raise NotAllowed(f"{teacher.display_name} is not taking requests right now.")
+    blocks.check_not_blocked(db, actor.id, teacher.id, what="book a session")
     return teacher
 
 
@@ -816,6 +818,7 @@ def do_accept(
     """The responder picks one of the open times: the session is scheduled."""
     now = _now(now)
     session = lock_session(db, session_id)
+    blocks.check_not_blocked(db, session.teacher_id, session.learner_id, what="schedule a session")
     check_accept(session, actor=actor, now=now)
     if starts_at.tzinfo is None:
         raise ValidationFailed("Choose one of the proposed times.")
@@ -889,6 +892,7 @@ def do_propose_reschedule(
     now = _now(now)
     session = lock_session(db, session_id)
     check_propose_reschedule(session, actor=actor, now=now)
+    blocks.check_not_blocked(db, session.teacher_id, session.learner_id, what="propose times")
     side = side_of(session, actor)
     assert side is not None
     text = clean_text(note, field="note", label="Note", max_length=MAX_REASON, required=False)
@@ -1147,6 +1151,30 @@ def do_expire(db: Session, *, session_id: int, now: datetime | None = None) -> S
         to_state=SessionState.EXPIRED,
         now=now,
         note=_money_note(settlement),
+    )
+    return session
+
+
+def do_safety_close(
+    db: Session, *, session_id: int, reason: str, now: datetime | None = None
+) -> SkillSession:
+    """Close an open request because a member was suspended, banned or left: nobody taught
+    and nobody was let down at short notice, so the learner gets the whole hold back."""
+    now = _now(now)
+    session = lock_session(db, session_id)
+    _require_state(session, now, *OPEN_STATES)
+    settlement = policy.Settlement(to_teacher=0, to_learner=session.cost)
+    session.expires_at = None
+    session.cancel_reason = reason[:MAX_REASON]
+    _close_escrow(db, session, settlement)
+    _record(
+        db,
+        session,
+        actor=None,
+        action="safety_close",
+        to_state=SessionState.CANCELLED,
+        now=now,
+        note=" ".join(filter(None, [reason, _money_note(settlement)])),
     )
     return session
 
