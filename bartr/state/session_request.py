@@ -18,7 +18,7 @@ from bartr import routes
 from bartr.db import read_session
 from bartr.models.accounts import User
 from bartr.models.base import utcnow
-from bartr.services import ledger, session_policy, sessions
+from bartr.services import ledger, sessions
 from bartr.services.credits import session_cost
 from bartr.services.errors import DomainError
 from bartr.state.auth import GENERIC_ERROR, AuthState, log
@@ -169,7 +169,7 @@ class SessionRequestState(AuthState):
         self._teacher_id = teacher.id or 0
         self.teacher_name, self.teacher_handle = teacher.display_name, teacher.handle
         self.teacher_zone = teacher.timezone
-        self.policy = session_policy.policy_text()
+        self.policy = sessions.policy.policy_text()
         self._load_slots(db, user)
 
     def _load_slots(self, db: Session, user: User) -> None:

@@ -44,7 +44,7 @@ from bartr.models.sessions import (
 )
 from bartr.services import jobs, ledger, sessions
 from bartr.services.errors import Conflict, DomainError, ValidationFailed
-from bartr.services.session_policy import POLICY
+from bartr.services.sessions.policy import POLICY
 from tests.factories import make_user
 from tests.services.session_factories import T0, make_pair
 
