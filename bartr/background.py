@@ -104,8 +104,18 @@ def refresh_availability() -> dict[str, int]:
         return {"bitmaps_refreshed": availability.refresh_bitmaps(db)}
 
 
+def lift_suspensions() -> dict[str, int]:
+    """Suspensions whose days are over end by themselves (audited as the system's action)."""
+    from bartr.db import unit_of_work
+    from bartr.services import moderation_actions
+
+    with unit_of_work() as db:
+        return {"suspensions_lifted": moderation_actions.lift_expired_suspensions(db)}
+
+
 register_periodic("session transitions", timedelta(seconds=60), run_once)
 register_periodic("availability bitmaps", timedelta(seconds=60), refresh_availability)
+register_periodic("suspensions", timedelta(seconds=60), lift_suspensions)
 
 
 def publish_ratings() -> dict[str, int]:

@@ -1,7 +1,7 @@
 """ratings and trust: the ratings table, badge inputs and breakdown on teacher_stats
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0008
 Create Date: 2026-12-02 02:00:00
 """
 
@@ -14,7 +14,7 @@ import bartr.models.base
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0001"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("published_at", bartr.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("reply", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
         sa.Column("reply_at", bartr.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("removed_at", bartr.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.CheckConstraint("stars BETWEEN 1 AND 5", name="ck_ratings_stars"),
         sa.CheckConstraint("rater_id <> ratee_id", name="ck_ratings_parties"),
         sa.CheckConstraint("rater_side IN ('learner', 'teacher')", name="ck_ratings_side"),

@@ -191,6 +191,7 @@ def rating_card() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
+            size="3",
             width="100%",
             id="rate",
         ),

@@ -5,7 +5,9 @@ One row per rater per session (`uq_ratings_session_rater`). The learner rates th
 may rate the learner (`"teacher"`). Double-blind: `visible_from` is when the rating becomes
 public, first set to completion + 7 days and moved to the second rating's time when the
 other side rates too; `published_at` is set once the teacher's stats have counted it (at
-once when both rated, otherwise by the periodic sweep). See services/ratings.py.
+once when both rated, otherwise by the periodic sweep). Members report reviews through
+services/reports.py ("review" target); an admin's removal sets `removed_at`.
+See services/ratings.py.
 """
 
 from __future__ import annotations
@@ -46,3 +48,6 @@ class Rating(SQLModel, table=True):
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     reply: str | None = Field(default=None, max_length=1000)
     reply_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Set when an admin removes the review after a report (soft: restorable); a removed
+    # rating is shown nowhere and counts for nothing.
+    removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -7,6 +7,7 @@ import reflex as rx
 from bartr import routes
 from bartr.components.buttons import link_button
 from bartr.components.rating_card import stars_row
+from bartr.components.safety_menu import member_safety_menu, report_button, safety_dialogs
 from bartr.components.shell import page
 from bartr.components.skill_card import chip, rating
 from bartr.components.trust_badges import badge_chip, trust_chip
@@ -99,6 +100,7 @@ def _header() -> rx.Component:
                     href=routes.PROFILE_EDIT,
                     variant="soft",
                 ),
+                rx.cond(S.logged_in, member_safety_menu(S.handle_label, S.name)),
             ),
             spacing="5",
             align=rx.breakpoints(initial="start", sm="center"),
@@ -311,6 +313,10 @@ def _review(r: rx.Var) -> rx.Component:
             ),
             rx.text(r.text, size="2"),
             rx.cond(
+                S.logged_in & ~S.is_self,
+                rx.box(report_button("review", r.id, "Review by " + r.name)),
+            ),
+            rx.cond(
                 r.reply != "",
                 rx.box(
                     rx.text("Reply from ", S.name, size="1", weight="medium"),
@@ -410,7 +416,6 @@ def _profile() -> rx.Component:
         min_width="0",
     )
     right = rx.vstack(
-        rx.cond(S.trust != "", rx.card(_trust_ring(), size="2", width="100%")),
         _why_match(),
         rx.card(
             _section(
@@ -426,6 +431,7 @@ def _profile() -> rx.Component:
     )
     return rx.vstack(
         _header(),
+        rx.cond(S.trust != "", rx.card(_trust_ring(), size="2", width="100%")),
         rx.grid(
             left,
             right,
@@ -492,7 +498,7 @@ def profile_view_page() -> rx.Component:
                 rx.callout(
                     S.error, icon="triangle-alert", color_scheme="red", role="alert", width="100%"
                 ),
-                _profile(),
+                rx.fragment(_profile(), safety_dialogs()),
             ),
         ),
     )

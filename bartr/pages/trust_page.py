@@ -111,7 +111,7 @@ def trust_page() -> rx.Component:
                 f"−{trust.REPORT_UPHELD_POINTS:.0f} each when upheld",
                 f"An upheld report costs {trust.REPORT_UPHELD_POINTS:.0f} points, a report "
                 f"still being looked at {trust.REPORT_OPEN_POINTS:.0f}; a dismissed report costs "
-                "nothing. (Reporting opens soon; until then this part is 0 for everyone.)",
+                "nothing. Reports fade with age like everything else.",
             ),
             rx.text(
                 "The four parts are added and kept between 0 and 100. A teacher with no "

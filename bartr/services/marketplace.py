@@ -25,7 +25,15 @@ from sqlmodel import Session, col, select
 from bartr.models.accounts import User
 from bartr.models.base import utcnow
 from bartr.models.profiles import AvailabilityBitmap, Category, Skill, SkillKind, SkillTerm
-from bartr.services import availability, profiles, recommendations, search_index, trust, visibility
+from bartr.services import (
+    availability,
+    blocks,
+    profiles,
+    recommendations,
+    search_index,
+    trust,
+    visibility,
+)
 from bartr.services.availability import bitmap_words
 from bartr.services.languages import LANGUAGES
 
@@ -165,6 +173,7 @@ def _skill_conditions(viewer: User | None) -> list[Any]:
     conditions: list[Any] = [Skill.kind == SkillKind.TEACH, col(Skill.active) == true()]
     if viewer is not None and viewer.id is not None:
         conditions.append(Skill.user_id != viewer.id)
+        conditions.append(blocks.not_blocked_with(viewer.id, Skill.user_id))
     return conditions
 
 

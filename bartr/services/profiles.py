@@ -27,7 +27,7 @@ from sqlmodel import Session, col, func, select
 from bartr.models.accounts import User, UserStatus
 from bartr.models.base import utcnow
 from bartr.models.profiles import Category, Skill, SkillKind, SkillLevel, SkillTerm
-from bartr.services import availability, categories, trust
+from bartr.services import availability, blocks, categories, trust
 from bartr.services import search_index as _search_index  # noqa: F401  (installs the DDL hook)
 from bartr.services.availability import GridDay
 from bartr.services.errors import Conflict, NotAllowed, NotFound, ValidationFailed
@@ -507,6 +507,8 @@ def public_profile(
     user = db.exec(select(User).where(User.handle == key)).first() if key else None
     is_admin = viewer is not None and viewer.is_admin
     if user is None or (user.status != UserStatus.ACTIVE and not is_admin):
+        raise NotFound("No member with that name.")
+    if viewer is not None and not is_admin and blocks.blocked_between(db, viewer.id, user.id):
         raise NotFound("No member with that name.")
     skills = skills_of(db, user_id=user.id or 0)
     viewer_tz = viewer.timezone if viewer is not None else user.timezone

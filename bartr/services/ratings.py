@@ -16,6 +16,8 @@ Rules (docs/trust.md says them for people):
 - The teacher may post one public reply per published review of them.
 - Publishing (both rated, or the sweep finding ratings whose 7 days are up) recomputes the
   teacher's stats in the same transaction (`trust.recompute_teacher`).
+- Any member may report a published review (services/reports.py, target "review"); an
+  admin's removal hides it everywhere and takes it out of the stats (restorable).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from bartr.models.accounts import User
 from bartr.models.base import utcnow
 from bartr.models.sessions import SessionEvent, SessionState, Side, SkillSession
 from bartr.models.trust import Rating
-from bartr.services import trust
+from bartr.services import reports, trust
 from bartr.services.errors import Conflict, NotAllowed, NotFound, RatingRequired, ValidationFailed
 from bartr.services.validation import clean_text
 
@@ -364,7 +366,11 @@ def session_ratings(
         can_rate=completed and mine is None,
         must_rate=completed and mine is None and side == Side.LEARNER,
         mine=_view(mine, now) if mine else None,
-        theirs=_view(theirs, now) if theirs and theirs.visible_from <= now else None,
+        theirs=(
+            _view(theirs, now)
+            if theirs and theirs.visible_from <= now and theirs.removed_at is None
+            else None
+        ),
         other_name=name,
         prompts=PROMPTS_FOR_TEACHER if side == Side.LEARNER else PROMPTS_FOR_LEARNER,
         hidden_note=f"{name} sees your review when they have rated too, or in {BLIND_DAYS} days.",
@@ -422,6 +428,7 @@ def reviews_for(
         Rating.ratee_id == teacher_id,
         Rating.rater_side == Side.LEARNER,
         col(Rating.visible_from) <= now,
+        col(Rating.removed_at).is_(None),
     )
     counts = dict(
         db.exec(
@@ -453,3 +460,77 @@ def reviews_for(
         for rating, rater in rows
     ]
     return ReviewSummary(reviews=reviews, distribution=distribution, count=total, average=average)
+
+
+# --- reporting a review (services/reports.py target "review") ------------------------------
+
+
+def _published_review(db: Session, rating_id: int) -> Rating | None:
+    rating = db.get(Rating, rating_id)
+    if rating is None or rating.rater_side != Side.LEARNER:
+        return None
+    if rating.published_at is None and rating.visible_from > utcnow():
+        return None  # still hidden (double-blind): nobody else can see it to report it
+    return rating
+
+
+def _load_review(db: Session, rating_id: int) -> reports.Target | None:
+    rating = _published_review(db, rating_id)
+    if rating is None or rating.removed_at is not None:
+        return None
+    rater = db.get(User, rating.rater_id)
+    name = first_name(rater) if rater else "a learner"
+    return reports.Target(
+        kind="review", id=rating_id, subject_id=rating.rater_id, label=f"Review by {name}"
+    )
+
+
+def _remove_review(db: Session, rating_id: int) -> None:
+    """An admin hides a reported review: shown nowhere, counted nowhere (restorable)."""
+    rating = _published_review(db, rating_id)
+    if rating is not None and rating.removed_at is None:
+        rating.removed_at = utcnow()
+        db.add(rating)
+        db.flush()
+        trust.recompute_teacher(db, rating.ratee_id)
+
+
+def _restore_review(db: Session, rating_id: int) -> int | None:
+    rating = _published_review(db, rating_id)
+    if rating is None:
+        return None
+    rating.removed_at = None
+    db.add(rating)
+    db.flush()
+    trust.recompute_teacher(db, rating.ratee_id)
+    return rating.rater_id
+
+
+def _review_context(db: Session, rating_id: int) -> list[tuple[datetime, str, str, bool]]:
+    rating = db.get(Rating, rating_id)
+    if rating is None:
+        return []
+    rater, teacher = db.get(User, rating.rater_id), db.get(User, rating.ratee_id)
+    lines = [
+        (
+            rating.created_at,
+            rater.display_name if rater else "?",
+            f"{rating.stars}/5 for {rating.skill_title}: {rating.text}",
+            True,
+        )
+    ]
+    if rating.reply and rating.reply_at:
+        lines.append(
+            (rating.reply_at, teacher.display_name if teacher else "?", rating.reply, False)
+        )
+    return lines
+
+
+reports.register_target(
+    "review",
+    noun="review",
+    load=_load_review,
+    remove=_remove_review,
+    restore=_restore_review,
+    context=_review_context,
+)

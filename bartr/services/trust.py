@@ -13,17 +13,15 @@ a bad month two years ago counts ~1/16 of a bad month now):
 3. Cancellation rate, down to -30: teacher-caused cancellations and teacher no-shows over
    the sessions the teacher was committed to (completed + those), weighted by age;
    1.5 points per percent (2% -> -3), at most -30.
-4. Reports received, no floor but the score's: each upheld report -20 and each open one -3
-   (weighted by age); dismissed reports count for nothing. Reports do not exist yet:
-   `reports_received` returns none, so this component is 0 for everyone until the safety
-   work lands (the function and its tests already take them).
+4. Reports received (services/reports.py), no floor but the score's: each upheld report
+   -20 and each open one -3 (weighted by age); dismissed reports count for nothing.
 
 The sum is clamped to 0..100 and rounded to one decimal. A teacher with no event at all is
 "new" (no score). Badges (`badges_for`) are written rules over the same figures.
 
 Recompute on change, not on view: a session completion, cancellation or no-show (the
-`SessionChanged` domain event, in the same transaction), a rating being published and a
-report decision call `recompute_teacher`, which stores everything through
+`SessionChanged` domain event, in the same transaction), a rating being published or
+removed, a report being filed or decided call `recompute_teacher`, which stores everything through
 `do_record_teacher_stats` (so the marketplace's sort copies follow). The background loop
 calls `recompute_all` once a day for the decay. docs/trust.md says the same for people.
 """
@@ -39,6 +37,7 @@ from sqlmodel import Session, col, func, select
 
 from bartr.models.base import utcnow
 from bartr.models.profiles import Skill, TeacherStats
+from bartr.models.safety import Report, ReportStatus
 from bartr.models.sessions import SessionState, Side, SkillSession
 from bartr.models.trust import Rating
 from bartr.services import domain_events
@@ -129,7 +128,12 @@ class TrustScore:
     @property
     def breakdown(self) -> str:
         """One line: "Rating 4.7 from 23 reviews +62 · 41 sessions +28 · cancellations 2% -3"."""
-        return " · ".join(f"{c.label} {signed(c.points)}" for c in self.components)
+        parts = []
+        for c in self.components:
+            if c.key == "reports" and round(c.points) == 0:
+                continue  # "no reports" says nothing worth a place on one line
+            parts.append(f"{c.label} {signed(c.points)}" if round(c.points) else c.label)
+        return " · ".join(parts)
 
 
 def signed(points: float) -> str:
@@ -355,12 +359,32 @@ class ReportCounts:
 
 
 def reports_received(db: Session, user_id: int) -> ReportCounts:
-    """Reports against the member by outcome. Reports do not exist yet: always zeros.
+    """Reports against the member (services/reports.py), by outcome, with their times.
 
-    The safety work replaces the body with a query over its reports table; the score, the
-    badges and their tests already handle open, upheld and dismissed reports.
+    An "actioned" report (an admin acted on it: warning, suspension, removal...) is upheld,
+    dated when it was decided; an open one is dated when it was filed.
     """
-    return ReportCounts()
+    rows = db.exec(
+        select(Report.status, Report.created_at, Report.resolved_at).where(
+            Report.subject_id == user_id
+        )
+    ).all()
+    outcome = {
+        ReportStatus.OPEN.value: REPORT_OPEN,
+        ReportStatus.ACTIONED.value: REPORT_UPHELD,
+        ReportStatus.DISMISSED.value: REPORT_DISMISSED,
+    }
+    events = tuple(
+        ReportEvent(outcome[status], created if status == "open" else (resolved or created))
+        for status, created, resolved in rows
+        if status in outcome
+    )
+    return ReportCounts(
+        open=sum(e.outcome == REPORT_OPEN for e in events),
+        upheld=sum(e.outcome == REPORT_UPHELD for e in events),
+        dismissed=sum(e.outcome == REPORT_DISMISSED for e in events),
+        events=events,
+    )
 
 
 def inputs_for(db: Session, teacher_id: int, *, now: datetime) -> TrustInputs:
@@ -370,6 +394,7 @@ def inputs_for(db: Session, teacher_id: int, *, now: datetime) -> TrustInputs:
             Rating.ratee_id == teacher_id,
             Rating.rater_side == Side.LEARNER,
             col(Rating.visible_from) <= now,
+            col(Rating.removed_at).is_(None),
         )
     ).all()
     s = SkillSession
@@ -398,11 +423,17 @@ def recompute_teacher(
     inputs = inputs_for(db, teacher_id, now=now)
     n = len(inputs.ratings)
     last_upheld = max((r.at for r in inputs.reports if r.outcome == REPORT_UPHELD), default=None)
-    if inputs.is_empty:
-        if db.get(TeacherStats, teacher_id) is None:
+    if not (inputs.ratings or inputs.completed or inputs.teacher_cancellations):
+        # No teaching history: no score ("new"); reports alone do not make one.
+        if db.get(TeacherStats, teacher_id) is None and last_upheld is None:
             return NEW_STATS  # nothing happened: stay "new" without writing a row
         return do_record_teacher_stats(
-            db, user_id=teacher_id, rating_avg=None, rating_count=0, trust_score=None
+            db,
+            user_id=teacher_id,
+            rating_avg=None,
+            rating_count=0,
+            trust_score=None,
+            last_upheld_report_at=last_upheld,
         )
     result = trust_score(inputs, now=now)
     return do_record_teacher_stats(

@@ -160,7 +160,7 @@ class ProfileViewState(AuthState):
             with read_session() as db:
                 viewer = self._current_user(db)
                 view = profiles.public_profile(db, handle=handle, viewer=viewer)
-                summary = ratings.reviews_for(db, teacher_id=view.user_id, viewer=viewer)
+                summary = ratings.reviews_for(db, teacher_id=view.user_id, viewer=viewer, limit=10)
                 match = None
                 if viewer is not None and not view.is_self and view.teaches:
                     teacher = accounts.get_user(db, view.user_id)
@@ -233,7 +233,7 @@ class ProfileViewState(AuthState):
 
         def act(db: Any, user: Any) -> ratings.ReviewSummary:
             ratings.do_reply(db, actor=user, rating_id=rating_id, text=text)
-            return ratings.reviews_for(db, teacher_id=user.id or 0, viewer=user)
+            return ratings.reviews_for(db, teacher_id=user.id or 0, viewer=user, limit=10)
 
         def failed(exc: DomainError) -> None:
             self.reply_error = exc.message

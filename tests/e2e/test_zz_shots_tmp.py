@@ -42,7 +42,16 @@ def test_shots(browser: Browser, app_url: str, app_env: dict[str, str]) -> None:
         sessions.do_confirm_complete(db, actor=maya, session_id=booked.id, now=end)
         db.commit()
         sid, skill_id = booked.id, skill.id
-    paths = [f"/sessions/{sid}", f"/sessions/new?skill={skill_id}", "/trust", f"/u/{handle}", "/marketplace?sort=trust", "/marketplace?stars=4", "/", "/profile"]
+    paths = [
+        f"/sessions/{sid}",
+        f"/sessions/new?skill={skill_id}",
+        "/trust",
+        f"/u/{handle}",
+        "/marketplace?sort=trust",
+        "/marketplace?stars=4",
+        "/",
+        "/profile",
+    ]
     for dark in (False, True):
         for phone in (False, True):
             ctx = browser.new_context(
@@ -58,7 +67,9 @@ def test_shots(browser: Browser, app_url: str, app_env: dict[str, str]) -> None:
                 page.wait_for_timeout(2500)
                 name = path.strip("/").replace("/", "_").replace("?", "_") or "home"
                 page.screenshot(
-                    path=str(OUT / f"{name}{'-dark' if dark else ''}{'-phone' if phone else ''}.png"),
+                    path=str(
+                        OUT / f"{name}{'-dark' if dark else ''}{'-phone' if phone else ''}.png"
+                    ),
                     full_page=True,
                 )
             ctx.close()

@@ -214,3 +214,28 @@ def test_pending_prompts(db: Session) -> None:
     ratings.do_rate(db, actor=pair.learner, session_id=sid, stars=5, text=TEXT, now=END)
     db.commit()
     assert ratings.pending_for(db, actor=pair.learner) == []
+
+
+def test_a_reported_review_removed_by_an_admin_counts_nowhere(db: Session) -> None:
+    from bartr.models.accounts import Role
+    from bartr.services import moderation_actions, reports
+
+    pair = make_pair(db)
+    sid = _completed(db, pair)
+    review = ratings.do_rate(db, actor=pair.learner, session_id=sid, stars=1, text=TEXT, now=END)
+    ratings.do_rate(db, actor=pair.teacher, session_id=sid, stars=5, text=TEXT, now=END)
+    db.commit()
+    assert trust.stats_for(db, pair.teacher.id).rating_count == 1
+    report = reports.do_report(
+        db, actor=pair.teacher, kind="review", target_id=review.id, reason="harassment"
+    )
+    admin = make_user(db, role=Role.ADMIN)
+    moderation_actions.do_remove_content(
+        db, actor=admin, kind="review", target_id=review.id, note="Abusive", report_id=report.id
+    )
+    db.commit()
+    assert ratings.reviews_for(db, teacher_id=pair.teacher.id).count == 0
+    assert trust.stats_for(db, pair.teacher.id).rating_count == 0
+    # the learner's upheld report history is theirs, not the teacher's
+    assert trust.reports_received(db, pair.learner.id).upheld == 1
+    assert trust.reports_received(db, pair.teacher.id).upheld == 0

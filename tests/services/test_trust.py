@@ -215,3 +215,32 @@ def test_daily_decay_job_lowers_old_scores(db: Session) -> None:
     after = trust.stats_for(db, pair.teacher.id).trust_score
     # a year on, the session weighs a quarter: fewer session points
     assert after is not None and before is not None and after < before
+
+
+def test_reports_change_the_score_by_outcome(db: Session) -> None:
+    from bartr.models.accounts import Role
+    from bartr.services import moderation_actions, reports
+    from tests.factories import make_user
+
+    pair = make_pair(db)
+    _complete(db, T0 + timedelta(days=3), pair)
+    clean = trust.stats_for(db, pair.teacher.id).trust_score
+    reporter, admin = make_user(db), make_user(db, role=Role.ADMIN)
+    first = reports.do_report(
+        db, actor=reporter, kind="member", target_id=pair.teacher.id, reason="spam"
+    )
+    db.commit()
+    open_one = trust.stats_for(db, pair.teacher.id).trust_score
+    assert open_one < clean  # an open report weighs a little
+    moderation_actions.do_dismiss(db, actor=admin, report_id=first.id, note="Not spam")
+    db.commit()
+    assert trust.stats_for(db, pair.teacher.id).trust_score == clean  # dismissed: nothing
+    second = reports.do_report(
+        db, actor=pair.learner, kind="member", target_id=pair.teacher.id, reason="harassment"
+    )
+    moderation_actions.do_warn(
+        db, actor=admin, member_id=pair.teacher.id, note="Be kind", report_id=second.id
+    )
+    db.commit()
+    upheld = trust.stats_for(db, pair.teacher.id)
+    assert upheld.trust_score < open_one and upheld.last_upheld_report_at is not None

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from bartr.models.accounts import User
 from bartr.models.base import utcnow
 from bartr.models.profiles import AvailabilityBitmap, SkillKind, SkillTerm, TeacherStats
-from bartr.services import availability, trust, visibility
+from bartr.services import availability, blocks, trust, visibility
 from bartr.services.availability import words_bitmap
 from bartr.services.recommendations.candidates import (
     all_keys,
@@ -102,7 +102,8 @@ def for_you(
         return []
     uid = me.user_id
     teach, learn = candidates_for(db).for_you(db, uid=uid, wanted=wanted, offered=offered)
-    candidates = sorted(teach)
+    hidden = blocks.hidden_ids_for(db, uid)
+    candidates = sorted(c for c in teach if c not in hidden)
     if not candidates:
         return []
     # Member fields, free-time bitmap and stats of the candidates: one round trip.
@@ -197,14 +198,16 @@ def swap_circles(db: Session, *, viewer: User, limit: int = 3) -> list[SwapCircl
         return []
     b_learn, b_teach, c_learn, c_teach = sides.b_learn, sides.b_teach, sides.c_learn, sides.c_teach
     c_learn_keys = {c: all_keys(skills) for c, skills in c_learn.items()}
+    hidden = blocks.hidden_ids_for(db, uid)
+    blocked_pairs = blocks.pairs_among(db, set(bs) | set(cs))
     found: list[tuple[float, int, int, list[tuple[MatchSkill, int, int]]]] = []
     for c in cs:
         c_gives = _first_flow(c_teach.get(c, ()), me.learn)
-        if c_gives is None or c not in c_learn:
+        if c_gives is None or c not in c_learn or c in hidden:
             continue
         direct = bool(c_learn_keys[c] & offered)
         for b in bs:
-            if b == c:
+            if b == c or b in hidden or frozenset((b, c)) in blocked_pairs:
                 continue
             b_teach_skills = b_teach.get(b, ())
             if not b_teach_skills or not (all_keys(b_teach_skills) & c_learn_keys[c]):

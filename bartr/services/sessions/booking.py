@@ -24,7 +24,7 @@ from bartr.models.sessions import (
     Side,
     SkillSession,
 )
-from bartr.services import availability, ledger, ratings
+from bartr.services import availability, blocks, ledger, ratings
 from bartr.services.credits import credits_phrase, format_credits, session_cost
 from bartr.services.errors import (
     Conflict,
@@ -163,6 +163,7 @@ def check_can_request(db: Session, *, actor: User, skill: Skill | None) -> User:
     teacher = get_user(db, skill.user_id)
     if teacher.status != UserStatus.ACTIVE or not teacher.is_onboarded:
         raise NotAllowed(f"{teacher.display_name} is not taking requests right now.")
+    blocks.check_not_blocked(db, actor.id, teacher.id, what="book a session")
     return teacher
 
 
