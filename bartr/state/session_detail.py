@@ -22,8 +22,8 @@ from bartr.models.accounts import User
 from bartr.models.base import utcnow
 from bartr.services import sessions
 from bartr.services.errors import DomainError
-from bartr.services.session_policy import POLICY
 from bartr.services.sessions import SessionDetail
+from bartr.services.sessions.policy import POLICY
 from bartr.state.auth import GENERIC_ERROR, AuthState, log
 from bartr.state.session_actions import SessionActions
 from bartr.state.sessions_list import credits_phrase, relative_label, when_label, zone_note
