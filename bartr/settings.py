@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     livekit_api_secret: str = ""
     s3_bucket: str = ""
     s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    # How long a presigned S3 download URL stays valid (seconds): minutes, never hours.
+    s3_presign_seconds: int = Field(default=300, ge=10, le=3600)
     aws_access_key_id: str = Field(default="", validation_alias="AWS_ACCESS_KEY_ID")
     aws_secret_access_key: str = Field(default="", validation_alias="AWS_SECRET_ACCESS_KEY")
 
@@ -69,6 +72,8 @@ class Settings(BaseSettings):
 
     # Upload limits
     avatar_max_bytes: int = 2 * 1024 * 1024
+    course_video_max_bytes: int = 2 * 1024 * 1024 * 1024
+    course_pdf_max_bytes: int = 50 * 1024 * 1024
 
     # Files (avatars, course content) live here, outside every public web root.
     media_dir: str = str(PROJECT_ROOT / "data" / "media")
@@ -93,6 +98,10 @@ class Settings(BaseSettings):
     @property
     def origins(self) -> list[str]:
         return [o.strip() for o in self.allowed_origins.split(",") if o.strip()]
+
+    @property
+    def s3_enabled(self) -> bool:
+        return bool(self.s3_bucket)
 
     @property
     def stripe_enabled(self) -> bool:
