@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     avatar_max_bytes: int = 2 * 1024 * 1024
     course_video_max_bytes: int = 2 * 1024 * 1024 * 1024
     course_pdf_max_bytes: int = 50 * 1024 * 1024
+    # Files of course items deleted longer ago than this are removed by the daily purge.
+    course_purge_days: int = Field(default=30, ge=0)
 
     # Files (avatars, course content) live here, outside every public web root.
     media_dir: str = str(PROJECT_ROOT / "data" / "media")
@@ -102,6 +104,22 @@ class Settings(BaseSettings):
     @property
     def s3_enabled(self) -> bool:
         return bool(self.s3_bucket)
+
+    @property
+    def storage_origin(self) -> str:
+        """The origin(s) presigned S3 URLs point at ("" with local storage), for the CSP."""
+        if not self.s3_enabled:
+            return ""
+        if self.s3_endpoint_url:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(self.s3_endpoint_url)
+            return f"{parts.scheme}://{parts.netloc}"
+        # boto3 may sign either the regional or the global virtual-host name.
+        return (
+            f"https://{self.s3_bucket}.s3.{self.s3_region}.amazonaws.com"
+            f" https://{self.s3_bucket}.s3.amazonaws.com"
+        )
 
     @property
     def stripe_enabled(self) -> bool:

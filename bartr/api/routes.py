@@ -11,6 +11,7 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from bartr.adapters import registry
+from bartr.api.course_files import course_file
 from bartr.db import read_session, unit_of_work
 from bartr.services import accounts
 from bartr.services.errors import DomainError, NotFound
@@ -113,6 +114,7 @@ def build_api() -> Starlette:
         routes=[
             Route("/api/health", health, methods=["GET"]),
             Route("/api/media/avatars/{name}", avatar, methods=["GET"]),
+            Route("/api/courses/items/{item_id:int}/file", course_file, methods=["GET", "HEAD"]),
             Route("/api/calendar/session/{session_id:int}.ics", session_ics, methods=["GET"]),
             Route("/api/calendar/feed/{token}.ics", calendar_feed_route, methods=["GET"]),
             Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),

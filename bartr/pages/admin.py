@@ -13,10 +13,12 @@ from typing import Any
 import reflex as rx
 
 from bartr import routes
+from bartr.components.admin_content import deleted_content_section
 from bartr.components.admin_sections import admin_section, categories_section, disputes_section
 from bartr.components.forms import field_error
 from bartr.components.shell import page, page_title
 from bartr.components.toast_outlet import toast_outlet
+from bartr.state.admin_content import AdminContentState
 from bartr.state.admin_credits import RECENT
 from bartr.state.admin_credits import AdminCreditsState as S
 from bartr.state.admin_moderation import AdminModerationState
@@ -355,6 +357,7 @@ SECTIONS: list[AdminSection] = [
     AdminSection(recent_adjustments_section),
     AdminSection(disputes_section, on_load=(AdminModerationState.load,)),
     AdminSection(categories_section),
+    AdminSection(deleted_content_section, on_load=(AdminContentState.load,)),
 ]
 
 
