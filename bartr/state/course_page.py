@@ -41,7 +41,7 @@ class ItemVM:
 class CoursePageState(AuthState):
     loading: bool = True
     load_error: str = ""
-    course_id: int = 0
+    cid: int = 0  # not `course_id`: the dynamic route argument has that name
     title: str = ""
     description: str = ""
     skill_title: str = ""
@@ -70,11 +70,11 @@ class CoursePageState(AuthState):
         return next((i for i in self.items if i.id == self.current_id), None)
 
     def _id_from_url(self) -> int:
-        raw = str(self.router.page.params.get("course_id", "0"))
+        raw = (self.router.url.path or "").rstrip("/").rsplit("/", 1)[-1]
         return int(raw) if raw.isdigit() and len(raw) < 12 else 0
 
     def _show(self, view: CourseView) -> None:
-        self.course_id, self.title, self.description = view.id, view.title, view.description
+        self.cid, self.title, self.description = view.id, view.title, view.description
         self.skill_title, self.teacher_name = view.skill_title, view.teacher_name
         self.teacher_url = routes.profile(view.teacher_handle)
         self.unlocked, self.is_teacher = view.unlocked, view.is_teacher
@@ -98,14 +98,14 @@ class CoursePageState(AuthState):
     def _reload(self) -> None:
         with read_session() as db:
             viewer = self._current_user(db)
-            self._show(courses.course_view(db, viewer=viewer, course_id=self.course_id))
+            self._show(courses.course_view(db, viewer=viewer, course_id=self.cid))
 
     @rx.event
     def load(self) -> Iterator[Any]:
         self.loading, self.load_error, self.current_id = True, "", 0
         self.upload_error = self.upload_note = self.form_error = ""
         yield
-        self.course_id = self._id_from_url()
+        self.cid = self._id_from_url()
         try:
             self._reload()
         except NotFound as exc:
@@ -145,7 +145,7 @@ class CoursePageState(AuthState):
 
     @rx.event
     def save_details(self) -> Any:
-        cid, title, text = self.course_id, self.f_title, self.f_description
+        cid, title, text = self.cid, self.f_title, self.f_description
         return self._act(
             lambda db, u: courses.do_update_course(
                 db, actor=u, course_id=cid, title=title, description=text
@@ -173,7 +173,7 @@ class CoursePageState(AuthState):
 
     @rx.event
     def delete_course(self) -> Any:
-        cid = self.course_id
+        cid = self.cid
         self.confirm_delete_course = False
         done = self._run(
             lambda db, u: courses.do_delete_course(db, actor=u, course_id=cid),
@@ -195,7 +195,7 @@ class CoursePageState(AuthState):
     @rx.event(background=True)
     async def upload(self, chunks: rx.UploadChunkIterator) -> Any:
         async with self:
-            token, course_id = self.token, self.course_id
+            token, course_id = self.token, self.cid
             self.uploading, self.upload_error, self.upload_note = True, "", ""
         loop = asyncio.get_running_loop()
         try:
