@@ -7,16 +7,60 @@ both reading the old balance; reads use a deferred BEGIN so they don't queue beh
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session
 
 from bartr.settings import get_settings
 
+log = logging.getLogger(__name__)
 _engine: Engine | None = None
+_AFTER_COMMIT = "bartr_after_commit"
+
+
+def on_commit(db: OrmSession, callback: Callable[[], None]) -> None:
+    """Run `callback` once the current transaction has committed, never after a rollback.
+
+    This is the one place where realtime pushes, notifications, emails and audit fan-out
+    hook in: anything the outside world sees must describe data that is really stored.
+    A callback registered inside a SAVEPOINT is dropped when that savepoint rolls back.
+    A failing callback is logged and does not stop the others (the data is already safe).
+    """
+    transaction = db.get_nested_transaction() or db.get_transaction()
+    if transaction is None:
+        transaction = db.begin()
+    db.info.setdefault(_AFTER_COMMIT, []).append((transaction, callback))
+
+
+def _inside(transaction: SessionTransaction | None, ancestor: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+@event.listens_for(OrmSession, "after_soft_rollback")
+def _drop_rolled_back(db: OrmSession, previous: SessionTransaction) -> None:
+    pending = db.info.get(_AFTER_COMMIT)
+    if pending:
+        db.info[_AFTER_COMMIT] = [(t, cb) for t, cb in pending if not _inside(t, previous)]
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _run_committed(db: OrmSession) -> None:
+    pending = db.info.pop(_AFTER_COMMIT, [])
+    for _transaction, callback in pending:
+        try:
+            callback()
+        except Exception:
+            log.exception("after-commit callback %r failed", callback)
 
 
 def normalise_url(url: str) -> str:

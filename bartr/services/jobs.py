@@ -1,5 +1,6 @@
 """Periodic work on sessions: expire unanswered requests, close sessions that are due,
-and tell the reminder hooks about sessions starting within the hour.
+and announce sessions starting within the hour (`domain_events.SessionStartingSoon`,
+emitted in the reminder's transaction; subscribers react in or after it).
 
 `run_due_transitions` finds what is due, then handles each session in its own
 transaction: the session row is locked and its state re-checked (the `do_*` functions
@@ -16,7 +17,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -24,27 +24,13 @@ from sqlmodel import Session
 from bartr.db import unit_of_work
 from bartr.models.base import utcnow
 from bartr.models.sessions import SessionState
-from bartr.services import sessions
+from bartr.services import domain_events, sessions
 from bartr.services.errors import InvalidTransition, NotFound
 
 log = logging.getLogger(__name__)
 
 REMINDER_WINDOW = timedelta(hours=1)
 
-
-@dataclass(frozen=True)
-class Reminder:
-    session_id: int
-    teacher_id: int
-    learner_id: int
-    skill_title: str
-    starts_at: datetime
-
-
-# Callables run (after the commit) once per session that starts within the next hour.
-# Notifications register here; a failing hook is logged and does not stop the others.
-reminder_hooks: list[Callable[[Reminder], None]] = []
-reminder_hook = reminder_hooks  # the name used in the design notes
 
 DbFactory = Callable[[], AbstractContextManager[Session]]
 
@@ -83,7 +69,7 @@ def _run_each(
             counts[name] += 1
 
 
-def _remind(db: Session, session_id: int, now: datetime) -> Reminder | None:
+def _remind(db: Session, session_id: int, now: datetime) -> bool:
     session = sessions.lock_session(db, session_id)
     if (
         session.state != SessionState.SCHEDULED
@@ -91,17 +77,21 @@ def _remind(db: Session, session_id: int, now: datetime) -> Reminder | None:
         or session.starts_at is None
         or not now < session.starts_at <= now + REMINDER_WINDOW
     ):
-        return None
+        return False
     session.reminded_at = now
     db.add(session)
     db.flush()
-    return Reminder(
-        session_id=session.id or 0,
-        teacher_id=session.teacher_id,
-        learner_id=session.learner_id,
-        skill_title=session.skill_title,
-        starts_at=session.starts_at,
+    domain_events.emit(
+        db,
+        domain_events.SessionStartingSoon(
+            session_id=session.id or 0,
+            teacher_id=session.teacher_id,
+            learner_id=session.learner_id,
+            skill_title=session.skill_title,
+            starts_at=session.starts_at,
+        ),
     )
+    return True
 
 
 def run_due_transitions(
@@ -154,20 +144,12 @@ def run_due_transitions(
     for session_id in soon:
         try:
             with factory() as db_:
-                reminder = _remind(db_, session_id, now)
+                reminded = _remind(db_, session_id, now)
         except Exception:
             log.exception("session job: reminder for session %s failed", session_id)
             counts["failed"] += 1
             continue
-        if reminder is None:
-            counts["skipped"] += 1
-            continue
-        counts["reminded"] += 1
-        for hook in reminder_hooks:
-            try:
-                hook(reminder)
-            except Exception:
-                log.exception("session reminder hook %r failed", hook)
+        counts["reminded" if reminded else "skipped"] += 1
     return counts
 
 

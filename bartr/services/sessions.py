@@ -48,7 +48,7 @@ from bartr.models.sessions import (
     Side,
     SkillSession,
 )
-from bartr.services import availability, ledger
+from bartr.services import availability, domain_events, ledger
 from bartr.services import session_policy as policy
 from bartr.services.credits import credits_phrase, format_credits, session_cost
 from bartr.services.errors import (
@@ -572,7 +572,24 @@ def _record(
     db.add(session)
     db.add(event)
     db.flush()
+    _emit_changed(db, session, event)
     return event
+
+
+def _emit_changed(db: Session, session: SkillSession, event: SessionEvent) -> None:
+    domain_events.emit(
+        db,
+        domain_events.SessionChanged(
+            session_id=session.id or 0,
+            action=event.action,
+            from_state=event.from_state,
+            to_state=event.to_state,
+            actor_id=event.actor_id,
+            learner_id=session.learner_id,
+            teacher_id=session.teacher_id,
+            at=event.at,
+        ),
+    )
 
 
 def _add_proposals(
@@ -762,18 +779,17 @@ def do_request_session(
         db.add(session)
         db.flush()
         _add_proposals(db, session, by=actor, times=times, now=now)
-        db.add(
-            SessionEvent(
-                session_id=session.id or 0,
-                actor_id=actor.id,
-                action="request",
-                from_state="",
-                to_state=SessionState.REQUESTED.value,
-                note=f"{len(times)} time{'s' if len(times) > 1 else ''} proposed; "
-                f"{credits_phrase(cost)} held.",
-                at=now,
-            )
+        requested = SessionEvent(
+            session_id=session.id or 0,
+            actor_id=actor.id,
+            action="request",
+            from_state="",
+            to_state=SessionState.REQUESTED.value,
+            note=f"{len(times)} time{'s' if len(times) > 1 else ''} proposed; "
+            f"{credits_phrase(cost)} held.",
+            at=now,
         )
+        db.add(requested)
         ledger.hold_for_session(
             db,
             session_id=session.id or 0,
@@ -782,6 +798,7 @@ def do_request_session(
             key=f"session:{session.id}:hold",
         )
         db.flush()
+        _emit_changed(db, session, requested)
     return session
 
 

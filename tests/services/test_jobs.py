@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bartr.db import unit_of_work
-from bartr.services import jobs, ledger, sessions
+from bartr.services import domain_events, jobs, ledger, sessions
 from tests.services.session_factories import T0, make_pair, make_teacher, request, scheduled, wallet
 
 H = timedelta(hours=1)
@@ -105,18 +105,20 @@ def test_no_show_reports_close_after_the_dispute_window(db: Session) -> None:
 def test_reminders_run_once_per_session_after_commit(db: Session) -> None:
     pair = make_pair(db)
     s = scheduled(db, pair, start=START)
-    seen: list[jobs.Reminder] = []
+    seen: list[domain_events.SessionStartingSoon] = []
 
-    def broken(_: jobs.Reminder) -> None:
+    def broken(_: domain_events.SessionStartingSoon) -> None:
         raise RuntimeError("mail server down")
 
-    jobs.reminder_hooks[:] = [broken, seen.append]
+    domain_events.subscribe_after_commit(domain_events.SessionStartingSoon, broken)
+    domain_events.subscribe_after_commit(domain_events.SessionStartingSoon, seen.append)
     try:
         assert _run(db, now=START - 2 * H)["reminded"] == 0
         assert _run(db, now=START - 50 * timedelta(minutes=1))["reminded"] == 1
         assert _run(db, now=START - 10 * timedelta(minutes=1))["reminded"] == 0
     finally:
-        jobs.reminder_hooks.clear()
+        domain_events.unsubscribe(domain_events.SessionStartingSoon, broken)
+        domain_events.unsubscribe(domain_events.SessionStartingSoon, seen.append)
     assert [r.session_id for r in seen] == [s.id]
     assert seen[0].starts_at == START and seen[0].teacher_id == pair.teacher.id
 
