@@ -1,7 +1,20 @@
-"""The periodic job loop started with the app (expiry, auto-completion, reminders).
+"""The app's periodic work: one asyncio loop, started with the app, running registered jobs.
 
-Safe with several backend workers: each transition locks its session row and moves credits
-under an idempotency key, so two workers running the same sweep change things once.
+This is the place for anything that must happen on a clock (expiring requests, closing
+sessions, reminders, refreshing availability bitmaps, sending the mail outbox, decaying
+trust scores...). Register a job with
+
+    register_periodic("mail outbox", every=timedelta(seconds=30), fn=send_outbox)
+
+next to the others at the bottom of this module, so every periodic job is listed in one
+place. `fn` takes no arguments, runs in a worker thread (never on the event loop), opens
+its own unit(s) of work (`bartr.db.unit_of_work`: services never open transactions) and
+may return counts to log. A failing job is logged and tried again at its next turn; it
+never stops the others.
+
+Safe with several backend workers: each worker runs the loop, so every job must be
+idempotent under concurrency (the session transitions lock their row and move credits
+under an idempotency key, so two workers running the same sweep change things once).
 """
 
 from __future__ import annotations
@@ -9,18 +22,141 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 log = logging.getLogger("bartr.jobs")
-INTERVAL_SECONDS = 60
-PURGE_EVERY_SECONDS = 24 * 3600
-_last_purge = 0.0
+MAX_SLEEP_SECONDS = 60.0
+
+JobResult = Mapping[str, int] | None
 
 
-def purge_deleted_files(days: int | None = None) -> int:
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    every: timedelta
+    fn: Callable[[], JobResult]
+
+
+_JOBS: dict[str, PeriodicJob] = {}
+
+
+def register_periodic(name: str, every: timedelta, fn: Callable[[], JobResult]) -> None:
+    """Run `fn` about every `every` while the app runs (registering a name again replaces it)."""
+    if every.total_seconds() <= 0:
+        raise ValueError("a periodic job needs a positive interval")
+    _JOBS[name] = PeriodicJob(name=name, every=every, fn=fn)
+
+
+def unregister_periodic(name: str) -> None:
+    _JOBS.pop(name, None)
+
+
+def registered() -> list[PeriodicJob]:
+    return list(_JOBS.values())
+
+
+def run_job(job: PeriodicJob) -> JobResult:
+    """One turn of `job`, errors logged (the loop and `bartr.cli` use it)."""
+    try:
+        result = job.fn()
+    except Exception:
+        log.exception("periodic job %r failed; retrying at its next turn", job.name)
+        return None
+    if result and any(result.values()):
+        log.info("%s: %s", job.name, dict(result))
+    return result
+
+
+async def periodic_jobs() -> None:
+    """The loop the app starts (`app.register_lifespan_task`): each job at its own pace."""
+    next_at: dict[str, float] = {}
+    while True:
+        for job in registered():
+            if next_at.get(job.name, 0.0) <= time.monotonic():
+                await asyncio.to_thread(run_job, job)
+                next_at[job.name] = time.monotonic() + job.every.total_seconds()
+        now = time.monotonic()
+        waits = [next_at.get(j.name, now) - now for j in registered()]
+        await asyncio.sleep(min([MAX_SLEEP_SECONDS, *waits]) if waits else MAX_SLEEP_SECONDS)
+
+
+# --------------------------------------------------------------------------- the jobs
+
+
+def run_once(now: datetime | None = None) -> dict[str, int]:
+    """One pass over due session transitions against the app's database (one transaction per
+    session: expiry, auto-completion, no-show closing, reminders)."""
+    from bartr.db import unit_of_work
+    from bartr.models.base import utcnow
+    from bartr.services import jobs
+
+    return jobs.run_due_transitions(unit_of_work, now=now or utcnow())
+
+
+def refresh_availability() -> dict[str, int]:
+    """Weekly UTC availability bitmaps follow DST changes; only stale rows are recomputed."""
+    from bartr.db import unit_of_work
+    from bartr.services import availability
+
+    with unit_of_work() as db:
+        return {"bitmaps_refreshed": availability.refresh_bitmaps(db)}
+
+
+def lift_suspensions() -> dict[str, int]:
+    """Suspensions whose days are over end by themselves (audited as the system's action)."""
+    from bartr.db import unit_of_work
+    from bartr.services import moderation_actions
+
+    with unit_of_work() as db:
+        return {"suspensions_lifted": moderation_actions.lift_expired_suspensions(db)}
+
+
+register_periodic("session transitions", timedelta(seconds=60), run_once)
+register_periodic("availability bitmaps", timedelta(seconds=60), refresh_availability)
+register_periodic("suspensions", timedelta(seconds=60), lift_suspensions)
+
+
+def publish_ratings() -> dict[str, int]:
+    """Ratings whose double-blind week is over become public and count in the stats."""
+    from bartr.db import unit_of_work
+    from bartr.services import ratings
+
+    with unit_of_work() as db:
+        return {"ratings_published": ratings.publish_due(db)}
+
+
+def decay_trust_scores(now: datetime | None = None) -> dict[str, int]:
+    """Recompute every teacher's stats so old events fade (services/trust.py, daily).
+
+    Batches of 500 teachers, one transaction each; running it twice changes nothing more.
+    """
+    from bartr.db import unit_of_work
+    from bartr.models.base import utcnow
+    from bartr.services import trust
+
+    now = now or utcnow()
+    done, after = 0, 0
+    while True:
+        with unit_of_work() as db:
+            batch = trust.teachers_to_refresh(db, after_id=after)
+            if not batch:
+                break
+            done += trust.recompute_all(db, batch, now=now)
+        after = batch[-1]
+    return {"trust_scores_recomputed": done}
+
+
+register_periodic("rating publication", timedelta(seconds=60), publish_ratings)
+register_periodic("trust decay", timedelta(days=1), decay_trust_scores)
+
+
+def purge_deleted_files(days: int | None = None) -> dict[str, int]:
     """Remove the files of course items deleted more than `days` ago (default: settings).
 
-    Called daily by the loop below and by `python -m bartr.cli purge-deleted --days N`.
-    Idempotent: purged rows are marked, so several workers running it is harmless.
+    Daily here and on demand with `python -m bartr.cli purge-deleted --days N`. Idempotent:
+    purged rows are marked and deleting a missing file is fine, so several workers are safe.
     """
     from bartr.adapters import registry
     from bartr.db import unit_of_work
@@ -29,37 +165,8 @@ def purge_deleted_files(days: int | None = None) -> int:
 
     days = get_settings().course_purge_days if days is None else days
     with unit_of_work() as db:
-        return course_items.purge_deleted(db, storage=registry.storage(), days=days)
+        purged = course_items.purge_deleted(db, storage=registry.storage(), days=days)
+    return {"course_files_purged": purged}
 
 
-def _daily() -> dict[str, int]:
-    global _last_purge
-    if time.monotonic() - _last_purge < PURGE_EVERY_SECONDS and _last_purge:
-        return {}
-    _last_purge = time.monotonic()
-    return {"course_files_purged": purge_deleted_files()}
-
-
-def _tick() -> dict[str, int]:
-    from bartr.db import unit_of_work
-    from bartr.services import availability, jobs
-
-    result = jobs.run_once()
-    # Weekly UTC availability bitmaps follow DST changes; only stale rows are recomputed.
-    with unit_of_work() as db:
-        result["bitmaps_refreshed"] = availability.refresh_bitmaps(db)
-    result.update(_daily())
-    return result
-
-
-async def periodic_jobs() -> None:
-    while True:
-        try:
-            result = await asyncio.to_thread(_tick)
-            if any(result.values()):
-                log.info("periodic transitions: %s", result)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("periodic job failed; retrying next minute")
-        await asyncio.sleep(INTERVAL_SECONDS)
+register_periodic("course file purge", timedelta(days=1), purge_deleted_files)

@@ -58,7 +58,7 @@ def _purge_deleted(args: argparse.Namespace) -> int:
     import bartr.models  # noqa: F401
     from bartr.background import purge_deleted_files
 
-    purged = purge_deleted_files(days=args.days)
+    purged = purge_deleted_files(days=args.days)["course_files_purged"]
     print(f"purged the files of {purged} deleted course item(s) older than {args.days} days")
     return 0
 

@@ -41,9 +41,9 @@ def test_purge_deleted_command_and_daily_run(
                 now=utcnow() - timedelta(days=40),
             )
             db.commit()
-        monkeypatch.setattr(background, "_last_purge", 0.0)
-        assert background._daily() == {"course_files_purged": 1}
-        assert background._daily() == {}  # not again within the day
+        (job,) = [j for j in background.registered() if j.name == "course file purge"]
+        assert job.every == timedelta(days=1)
+        assert background.run_job(job) == {"course_files_purged": 1}
         assert store.size(world.video.storage_key) is None and MP4
     finally:
         registry.override("storage", None)

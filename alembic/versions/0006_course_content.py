@@ -1,7 +1,7 @@
 """course content
 
 Revision ID: 0006
-Revises: 0001
+Revises: 0004
 Create Date: 2026-12-02 01:47:15.414581
 """
 
@@ -14,7 +14,7 @@ import bartr.models.base
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0001"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

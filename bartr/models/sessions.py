@@ -5,8 +5,8 @@ holds the start times on offer (one row per time, grouped by negotiation round: 
 current round's times are the open choices); `session_events` is the append-only
 timeline (who fired which transition, when, from which state to which).
 
-The rules that move a session between states live in `services/sessions.py`; the
-credit policy in `services/session_policy.py`. All datetimes are aware UTC.
+The rules that move a session between states live in `services/sessions/rules.py`
+(the `TRANSITIONS` table); the credit policy in `services/sessions/policy.py`. All datetimes are aware UTC.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ do that), and every credit movement carries the session's ledger key. Two worker
 running at once therefore never move credits twice: the second one finds the state
 already changed and counts the session as skipped.
 
-The app starts it from an asyncio task with `run_once()` every minute or so
-(`await asyncio.to_thread(jobs.run_once)`); it is also safe to call from cron.
+Services never open transactions: the app's periodic loop (`bartr/background.py`) passes
+`bartr.db.unit_of_work` as the factory; tests pass an open Session.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from bartr.db import unit_of_work
 from bartr.models.base import utcnow
 from bartr.models.sessions import SessionState
 from bartr.services import domain_events, sessions
@@ -114,9 +113,9 @@ def run_due_transitions(
         "failed": 0,
     }
     with factory() as read:
-        expiring = sessions.due_expiries(read, now=now, limit=limit)
-        completing = sessions.due_completions(read, now=now, limit=limit)
-        no_shows = sessions.due_no_shows(read, now=now, limit=limit)
+        expiring = sessions.due_ids(read, action="expire", now=now, limit=limit)
+        completing = sessions.due_ids(read, action="auto_complete", now=now, limit=limit)
+        no_shows = sessions.due_ids(read, action="finalize_no_show", now=now, limit=limit)
         soon = sessions.starting_soon(read, now=now, within=REMINDER_WINDOW)
 
     _run_each(
@@ -151,8 +150,3 @@ def run_due_transitions(
             continue
         counts["reminded" if reminded else "skipped"] += 1
     return counts
-
-
-def run_once(now: datetime | None = None) -> dict[str, int]:
-    """One pass over due work against the app's database (one transaction per session)."""
-    return run_due_transitions(unit_of_work, now=now or utcnow())

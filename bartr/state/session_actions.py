@@ -18,7 +18,7 @@ from bartr.models.accounts import User
 from bartr.models.base import utcnow
 from bartr.services import sessions
 from bartr.services.errors import DomainError
-from bartr.services.session_policy import POLICY
+from bartr.services.sessions.policy import POLICY
 from bartr.state.auth import GENERIC_ERROR, log
 from bartr.state.session_request import (
     SlotChoice,

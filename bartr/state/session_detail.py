@@ -22,8 +22,8 @@ from bartr.models.accounts import User
 from bartr.models.base import utcnow
 from bartr.services import courses, sessions
 from bartr.services.errors import DomainError
-from bartr.services.session_policy import POLICY
 from bartr.services.sessions import SessionDetail
+from bartr.services.sessions.policy import POLICY
 from bartr.state.auth import GENERIC_ERROR, AuthState, log
 from bartr.state.course_cards import CourseCardVM, card_vm
 from bartr.state.session_actions import SessionActions

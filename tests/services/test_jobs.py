@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from bartr import background
 from bartr.db import unit_of_work
 from bartr.services import domain_events, jobs, ledger, sessions
 from tests.services.session_factories import T0, make_pair, make_teacher, request, scheduled, wallet
@@ -135,7 +136,7 @@ def test_run_once_uses_the_apps_database(db: Session) -> None:
     pair = make_pair(db)
     s = request(db, pair, times=[START])
     db.commit()
-    assert jobs.run_once(now=T0 + 80 * H)["expired"] == 1
+    assert background.run_once(now=T0 + 80 * H)["expired"] == 1
     assert _state(db, s.id) == "expired"
 
 

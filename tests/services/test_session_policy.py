@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bartr.models.sessions import DisputeResolution, Side
-from bartr.services import session_policy as p
+from bartr.services.sessions import policy as p
 
 START = datetime(2030, 3, 10, 10, 0, tzinfo=UTC)
 H = timedelta(hours=1)

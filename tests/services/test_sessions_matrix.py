@@ -148,6 +148,32 @@ def build(db: Session, name: str) -> Ctx:
     return Ctx(pair=pair, stranger=stranger, admin=admin, session_id=sid, now=now)
 
 
+# situation -> the stage `rules.stage_of` reads from it (the row key in TRANSITIONS).
+STAGE = sessions.Stage
+SITUATION_STAGE: dict[str, sessions.Stage] = {
+    "requested": STAGE.REQUESTED,
+    "requested_lapsed": STAGE.EXPIRED,
+    "counter_by_teacher": STAGE.RESCHEDULE_PROPOSED,
+    "counter_by_learner": STAGE.RESCHEDULE_PROPOSED,
+    "moved_by_learner": STAGE.RESCHEDULE_PROPOSED,
+    "scheduled_early": STAGE.SCHEDULED,
+    "scheduled_late": STAGE.SCHEDULED,
+    "in_progress": STAGE.SCHEDULED,
+    "ended": STAGE.SCHEDULED,
+    "marked": STAGE.MARKED,
+    "ended_past_window": STAGE.SCHEDULED,
+    "claim_by_learner": STAGE.NO_SHOW_REPORTED,
+    "claim_by_teacher": STAGE.NO_SHOW_REPORTED,
+    "disputed": STAGE.DISPUTED,
+    "declined": STAGE.DECLINED,
+    "withdrawn": STAGE.CANCELLED,
+    "cancelled": STAGE.CANCELLED,
+    "expired": STAGE.EXPIRED,
+    "completed": STAGE.COMPLETED,
+    "no_show": STAGE.NO_SHOW,
+    "resolved": STAGE.COMPLETED,
+}
+
 NONE: dict[str, set[str]] = {}
 # situation -> {actor: allowed actions}; actors not named may do nothing.
 ALLOWED: dict[str, dict[str, set[str]]] = {
@@ -284,10 +310,28 @@ def test_matrix_covers_every_state_and_action() -> None:
                 )
 
 
+def test_every_person_row_of_the_table_is_exercised() -> None:
+    """Each (stage, action) row a person can fire has an effect row here, and vice versa."""
+    exercised = {(SITUATION_STAGE[e[0]], e[2]) for e in EFFECTS}
+    person_rows = {
+        key
+        for key, row in sessions.TRANSITIONS.items()
+        if row.stage is not None and row.who != sessions.Who.SYSTEM
+    }
+    assert exercised == person_rows
+    # Terminal stages have no way out.
+    assert not any(
+        row.stage
+        in (STAGE.COMPLETED, STAGE.CANCELLED, STAGE.DECLINED, STAGE.EXPIRED, STAGE.NO_SHOW)
+        for row in sessions.TRANSITIONS.values()
+    )
+
+
 @pytest.mark.parametrize("situation", list(ALLOWED))
 def test_allowed_actions_and_refusals(db: Session, situation: str) -> None:
     ctx = build(db, situation)
     session = sessions.get_session(db, ctx.session_id)
+    assert sessions.stage_of(session, ctx.now) == SITUATION_STAGE[situation]
     escrow = ledger.escrow_balance(db, ctx.session_id)
     events = _events(db, ctx.session_id)
     for actor in ACTORS:
@@ -323,6 +367,7 @@ def test_effect_of_each_allowed_action(
     outcome: tuple[str, int, int, int],
 ) -> None:
     ctx = build(db, situation)
+    row = sessions.TRANSITIONS[(SITUATION_STAGE[situation], action)]
     learner0, teacher0 = wallet(db, ctx.pair.learner), wallet(db, ctx.pair.teacher)
     events0 = _events(db, ctx.session_id)
     _call(db, ctx, actor, action, **extra)
@@ -331,7 +376,10 @@ def test_effect_of_each_allowed_action(
     session = sessions.get_session(db, ctx.session_id)
     db.refresh(session)
     assert session.state == state
+    assert state in {stage.state.value for stage in row.to}  # the table names the outcome
+    assert sessions.stage_of(session, ctx.now) in row.to
     assert ledger.escrow_balance(db, ctx.session_id) == escrow
+    assert (escrow == 0) == row.effect.empties_escrow  # ... and whether credits moved
     assert wallet(db, ctx.pair.learner) - learner0 == learner_gain
     assert wallet(db, ctx.pair.teacher) - teacher0 == teacher_gain
     assert _events(db, ctx.session_id) == events0 + 1

@@ -1,6 +1,6 @@
 """The cancellation, refund, expiry and completion policy: data plus pure functions.
 
-Nothing here touches the database; `services/sessions.py` asks these functions how many
+Nothing here touches the database; the session transitions ask these functions how many
 minor units go to the teacher (the rest always goes back to the learner) and when a
 request lapses. `policy_text()` is what both people read before they agree.
 """
