@@ -32,6 +32,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]  # fmt: skip
 E2E_PORT = int(os.environ.get("BARTR_E2E_PORT", "3111"))
+# Playwright's `expect` waits 5 s by default, separately from the page timeout. On a loaded
+# 2-core machine a fresh page's socket handshake and first events can take longer than
+# that (pages showed "Log in" and no data after 5 s, then loaded), so wait as long as the
+# page timeout does.
+expect.set_options(timeout=20_000)
 
 
 def _wait_for(url: str, timeout: float) -> None:
