@@ -22,11 +22,6 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("BARTR_CHROMIUM", "/usr/bin/chromium")
-# Assertions wait up to 15 s: on a busy 2-core machine (CI, parallel builds) a page's
-# first load handler can take longer than Playwright's default 5 s; a real failure
-# still fails, only later.
-expect.set_options(timeout=15_000)
-
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
