@@ -16,7 +16,7 @@ from bartr.models.base import utcnow
 from bartr.models.ledger import AccountKind, LedgerAccount, LedgerEntry, LedgerTransaction
 from bartr.models.safety import MemberWarning, Report, ReportStatus
 from bartr.models.sessions import SessionEvent, SessionState, SkillSession
-from bartr.services import audit, ledger, profiles, reports, sessions
+from bartr.services import audit, ledger, reports, sessions, trust
 from bartr.services.credits import format_credits
 from bartr.services.errors import NotAllowed, NotFound
 
@@ -302,7 +302,7 @@ def member_history(db: Session, *, actor: User, member_id: int) -> MemberHistory
     for _t, state, n in session_rows:
         label = sessions.STATE_LABELS.get(state, state)
         by_state[label] = by_state.get(label, 0) + int(n)
-    stats = profiles.stats_for(db, member_id)
+    stats = trust.stats_for(db, member_id)
     recent = _recent_wallet_lines(db, user_id=member_id, limit=5)
     return MemberHistory(
         status=member.status,

@@ -24,7 +24,7 @@ from bartr.models.accounts import AuthSession, User, UserStatus
 from bartr.models.base import utcnow
 from bartr.models.safety import MemberWarning, Report, ReportStatus
 from bartr.models.sessions import OPEN_STATES, SkillSession
-from bartr.services import audit, reports, sessions
+from bartr.services import audit, reports, sessions, trust
 from bartr.services.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from bartr.services.validation import clean_text
 
@@ -78,6 +78,8 @@ def _close(
     report.status, report.resolution = status.value, action
     report.resolved_at, report.resolved_by_id = utcnow(), actor.id
     db.add(report)
+    db.flush()
+    trust.recompute_teacher(db, report.subject_id)  # upheld weighs a lot, dismissed nothing
 
 
 def do_dismiss(db: Session, *, actor: User, report_id: int, note: str) -> Report:

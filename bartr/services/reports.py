@@ -20,6 +20,7 @@ from sqlmodel import Session, col, func, select
 from bartr.models.accounts import User, UserStatus
 from bartr.models.base import utcnow
 from bartr.models.safety import Report, ReportStatus
+from bartr.services import trust
 from bartr.services.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from bartr.services.validation import clean_text
 
@@ -161,6 +162,7 @@ def do_report(
     )
     db.add(report)
     db.flush()
+    trust.recompute_teacher(db, target.subject_id, now=now)  # an open report counts a little
     return report
 
 

@@ -24,7 +24,7 @@ from bartr.models.sessions import (
     Side,
     SkillSession,
 )
-from bartr.services import availability, blocks, ledger
+from bartr.services import availability, blocks, ledger, ratings
 from bartr.services.credits import credits_phrase, format_credits, session_cost
 from bartr.services.errors import (
     Conflict,
@@ -153,6 +153,7 @@ def check_can_request(db: Session, *, actor: User, skill: Skill | None) -> User:
         raise NotAllowed("This account is suspended.")
     if not actor.is_onboarded:
         raise NotAllowed("Finish setting up your profile before requesting a session.")
+    ratings.check_learner_has_rated(db, learner=actor)  # the rating gate (RatingRequired)
     if skill is None or not skill.active:
         raise NotFound("This skill is no longer offered.")
     if skill.kind != SkillKind.TEACH:
