@@ -63,10 +63,16 @@ HANDLERS: dict[str, Entry] = {
     "MarketplaceState.add_tag": Entry(PUBLIC),
     "MarketplaceState.remove_tag": Entry(PUBLIC),
     "MarketplaceState.clear_filters": Entry(PUBLIC),
+    "MarketplaceState.set_four_stars": Entry(PUBLIC),
     "MarketplaceState.toggle_filters": Entry(UI),
     "MarketplaceState.set_tag_draft": Entry(UI),
     "MarketplaceState.tag_key": Entry(PUBLIC),
     "ProfileViewState.load": Entry(PUBLIC),
+    "ProfileViewState.open_reply": Entry(UI),
+    "ProfileViewState.close_reply": Entry(UI),
+    "ProfileViewState.set_reply_text": Entry(UI),
+    "ProfileViewState.send_reply": Entry(MEMBER),
+    "TrustEditorState.load": Entry(MEMBER),
     "ProfileEditState.load": Entry(MEMBER),
     "ProfileEditState.set_display_name": Entry(UI),
     "ProfileEditState.set_bio": Entry(UI),
@@ -122,6 +128,14 @@ HANDLERS: dict[str, Entry] = {
     "SessionDetailState.confirm_complete": Entry(MEMBER),
     "SessionDetailState.dispute": Entry(MEMBER),
     "SessionDetailState.report_no_show": Entry(MEMBER),
+    # --- ratings (on the session page) ----------------------------------------------
+    "RatingState.load": Entry(MEMBER),
+    "RatingState.set_stars": Entry(UI),
+    "RatingState.set_text": Entry(UI),
+    "RatingState.toggle_prompt": Entry(UI),
+    "RatingState.start_edit": Entry(UI),
+    "RatingState.cancel_edit": Entry(UI),
+    "RatingState.submit": Entry(MEMBER),
     # --- wallet ---------------------------------------------------------------------
     "WalletState.notice_shown": Entry(UI),
     "WalletState.load": Entry(MEMBER),
@@ -185,6 +199,8 @@ HANDLERS: dict[str, Entry] = {
 PRELUDE: dict[str, tuple[tuple[str, tuple[object, ...]], ...]] = {
     "SessionDetailState": (("load", ()),),
     "SessionRequestState": (("load", ()),),
+    "RatingState": (("load", ()), ("set_stars", (1,)), ("set_text", ("hostile review",))),
+    "ProfileViewState": (("open_reply", (1,)), ("set_reply_text", ("hostile reply",))),
     "AdminReportsState": (("open_report", ("REPORT",)), ("set_note", ("hostile note",))),
     "AdminCreditsState": (("find_member", ({"query": "OWNER_HANDLE"},)),),
     "SafetyState": (("start_member_report", ("OWNER_HANDLE",)), ("set_report_reason", ("spam",))),
@@ -193,6 +209,7 @@ PRELUDE: dict[str, tuple[tuple[str, tuple[object, ...]], ...]] = {
 # The page each state lives on (its load reads the URL).
 URLS: dict[str, str] = {
     "SessionDetailState": "/sessions/SESSION",
+    "RatingState": "/sessions/SESSION",
     "SessionRequestState": "/sessions/new?skill=OWNER_SKILL",
     "ProfileViewState": "/u/OWNER_HANDLE",
 }
