@@ -3,7 +3,6 @@ the suspended member is logged out and can't log back in, and the audit log show
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 import uuid
@@ -63,9 +62,12 @@ def test_report_suspend_logout_and_audit(
     expect(page.locator("#report-panel")).to_have_count(0)
     expect(page.get_by_text("Member suspended; their logins ended.")).to_be_visible()
 
-    # The suspended member's login is gone: their next page sends them to log in.
+    # The suspended member's login is gone: their next page shows them logged out, and
+    # logging in again is refused.
     rude.goto("/sessions")
-    expect(rude).to_have_url(re.compile(r"/login"))
+    expect(rude.get_by_role("link", name="Log in", exact=True)).to_be_visible(timeout=15_000)
+    expect(rude.get_by_label("Account menu")).to_have_count(0)
+    rude.goto("/login")
     rude.fill("#email", f"rita-{tag}@example.com")
     rude.fill("#password", PASSWORD)
     rude.locator("#main").get_by_role("button", name="Log in", exact=True).click()
