@@ -70,7 +70,9 @@ def _report_dialog() -> rx.Component:
                 rx.vstack(
                     rx.el.label(rx.text("Reason", size="2", weight="medium")),
                     rx.select.root(
-                        rx.select.trigger(placeholder="Choose a reason", width="100%"),
+                        rx.select.trigger(
+                            placeholder="Choose a reason", width="100%", aria_label="Reason"
+                        ),
                         rx.select.content(
                             rx.foreach(S.reason_options, lambda o: rx.select.item(o[1], value=o[0]))
                         ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from bartr import routes
+from bartr.components.forms import field_error
 from bartr.components.safety_menu import safety_dialogs
 from bartr.components.shell import page, page_title
 from bartr.state.auth import AuthState
@@ -200,6 +201,121 @@ def _reports_card() -> rx.Component:
     )
 
 
+def _data_card() -> rx.Component:
+    return _card(
+        "Your data",
+        "Download everything BARTR keeps about you (profile, skills, sessions, wallet, "
+        "reports, blocks) as a JSON file.",
+        "download",
+        rx.button(
+            rx.icon("download", size=14),
+            "Download my data",
+            variant="soft",
+            on_click=S.download_data,
+            id="download-my-data",
+        ),
+        id="settings-data",
+    )
+
+
+def _delete_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Delete your account?"),
+            rx.dialog.description("This can't be undone. What happens:", size="2", color=MUTED),
+            rx.vstack(
+                rx.el.ul(
+                    rx.foreach(S.delete_lines, lambda line: rx.el.li(rx.text(line, size="2"))),
+                    padding_left="20px",
+                ),
+                rx.cond(
+                    S.delete_blocked != "",
+                    rx.callout(S.delete_blocked, icon="clock", color_scheme="amber"),
+                    rx.form(
+                        rx.vstack(
+                            rx.el.label(
+                                rx.hstack(
+                                    rx.checkbox(name="confirm", id="delete-confirm"),
+                                    rx.text(S.delete_confirmation, size="2"),
+                                    align="start",
+                                    spacing="2",
+                                ),
+                            ),
+                            rx.el.label(
+                                rx.text("Your password", size="2", weight="medium"),
+                                html_for="delete-password",
+                            ),
+                            rx.input(
+                                id="delete-password",
+                                name="password",
+                                type="password",
+                                auto_complete="current-password",
+                                width="100%",
+                            ),
+                            field_error(S.delete_error),
+                            rx.hstack(
+                                rx.dialog.close(
+                                    rx.button(
+                                        "Keep my account", variant="soft", color_scheme="gray"
+                                    )
+                                ),
+                                rx.button(
+                                    "Delete my account",
+                                    type="submit",
+                                    color_scheme="red",
+                                    loading=S.deleting,
+                                    id="delete-account-submit",
+                                ),
+                                justify="end",
+                                spacing="3",
+                                width="100%",
+                            ),
+                            spacing="2",
+                            width="100%",
+                        ),
+                        on_submit=S.delete_account,
+                        reset_on_submit=False,
+                    ),
+                ),
+                spacing="3",
+                width="100%",
+                margin_top="8px",
+            ),
+            max_width="520px",
+        ),
+        open=S.delete_open,
+        on_open_change=S.set_delete_open,
+    )
+
+
+def _danger_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Delete account", as_="h2", size="4", color=rx.color("red", 11)),
+            rx.text(
+                "Erases your personal data and ends every login. Credits left in your wallet "
+                "are forfeited; the books keep the record of past exchanges.",
+                size="2",
+                color=MUTED,
+            ),
+            rx.button(
+                "Delete my account…",
+                color_scheme="red",
+                variant="soft",
+                on_click=S.open_delete,
+                id="open-delete-account",
+            ),
+            _delete_dialog(),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        size="3",
+        style={"border": f"1px solid {rx.color('red', 6)}"},
+        id="settings-delete",
+    )
+
+
 @page(routes.SETTINGS, "Settings", member_only=True, on_load=[S.load])
 def settings_page() -> rx.Component:
     return rx.vstack(
@@ -209,6 +325,8 @@ def settings_page() -> rx.Component:
         _sign_in_card(),
         _blocked_card(),
         _reports_card(),
+        _data_card(),
+        _danger_card(),
         safety_dialogs(),
         spacing="4",
         max_width="720px",

@@ -85,7 +85,7 @@ class AdminReportsState(AuthState):
             {
                 "id": str(r.report_id),
                 "reason": r.reason,
-                "what": r.target_label if r.kind == "member" else f"{r.kind}: {r.target_label}",
+                "what": "Member" if r.kind == "member" else f"{r.kind}: {r.target_label}",
                 "member": r.subject_name,
                 "path": routes.profile(r.subject_handle) if r.subject_handle else "",
                 "status": r.subject_status,
@@ -167,7 +167,8 @@ class AdminReportsState(AuthState):
                 ["Trust", f"{h.trust_score:.0f} · {rating}" if h.trust_score is not None else rating],
             ]  # fmt: skip
             self.ledger_lines = [
-                {"when": _when(c.when, zone), "text": c.text} for c in h.recent_ledger
+                {"when": _when(c.when, zone), "who": "", "text": c.text, "hi": ""}
+                for c in h.recent_ledger
             ]
 
         result = self._run(act, on_error=lambda e: setattr(self, "error", e.message))

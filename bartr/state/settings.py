@@ -1,14 +1,23 @@
-"""Settings: whom I blocked (with Unblock), my reports' states, warnings from admins."""
+"""Settings: whom I blocked (with Unblock), my reports' states, warnings from admins, my
+data (download as JSON) and deleting my account."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 from typing import Any
 
 import reflex as rx
 
 from bartr import routes
-from bartr.services import blocks, moderation_actions, reports
-from bartr.state.auth import AuthState
+from bartr.adapters import registry
+from bartr.db import unit_of_work
+from bartr.services import account_lifecycle, accounts, blocks, moderation_actions, reports
+from bartr.services.credits import credits_phrase
+from bartr.services.errors import AuthenticationFailed, DomainError
+from bartr.state.auth import GENERIC_ERROR, SESSION_COOKIE, AuthState, log
+
+EXPORT_FILENAME = "bartr-my-data.json"
 
 
 def _date(value: Any) -> str:
@@ -21,6 +30,12 @@ class SettingsState(AuthState):
     warnings: list[dict[str, str]] = []
     loaded: bool = False
     error: str = ""
+    delete_open: bool = False
+    delete_lines: list[str] = []
+    delete_confirmation: str = ""
+    delete_blocked: str = ""
+    delete_error: str = ""
+    deleting: bool = False
 
     def _reload(self, db: Any, user: Any) -> None:
         self.blocked = [
@@ -77,3 +92,99 @@ class SettingsState(AuthState):
             self._reload(db, user)
 
         self._run(act, on_error=lambda e: setattr(self, "error", e.message))
+
+    # --- my data -------------------------------------------------------------------
+    @rx.event
+    def download_data(self) -> Any:
+        self.error = ""
+        data = self._run(
+            lambda db, user: account_lifecycle.export_data(db, actor=user),
+            on_error=lambda e: setattr(self, "error", e.message),
+        )
+        if data is None:
+            return None
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+        return rx.download(data=text, filename=EXPORT_FILENAME, mime_type="application/json")
+
+    # --- deleting the account --------------------------------------------------------
+    @rx.event
+    def open_delete(self) -> None:
+        self.delete_error = ""
+
+        def act(db: Any, user: Any) -> account_lifecycle.DeletionPreview:
+            return account_lifecycle.deletion_preview(db, actor=user)
+
+        preview = self._run(act, on_error=lambda e: setattr(self, "error", e.message))
+        if preview is None:
+            return
+        lines = [f"Your {credits_phrase(preview.available)} available are forfeited."]
+        if preview.open_requests:
+            lines.append(
+                f"{preview.open_requests} open request(s) are closed; held credits go back "
+                "to the learner."
+            )
+        if preview.scheduled:
+            lines.append(
+                f"{preview.scheduled} scheduled session(s) are cancelled by you under the "
+                "cancellation policy."
+            )
+        lines.append(
+            "Your name, bio, photo, skills and availability are erased; reviews you wrote "
+            "stay as “Former member”."
+        )
+        self.delete_lines = lines
+        self.delete_confirmation = preview.confirmation
+        self.delete_blocked = (
+            "Wait until session "
+            + ", ".join(f"#{i}" for i in preview.blocking)
+            + " is settled, then come back."
+            if preview.blocking
+            else ""
+        )
+        self.delete_open = True
+
+    @rx.event
+    def set_delete_open(self, value: bool) -> None:
+        self.delete_open = bool(value) and not self.deleting
+
+    @rx.event
+    async def delete_account(self, form: dict[str, Any]) -> Any:
+        """Checking the password is slow (bcrypt): the whole unit of work runs in a thread."""
+        if self.deleting:
+            return None
+        password = str(form.get("password") or "")[: accounts.MAX_PASSWORD + 1]
+        confirmed = bool(form.get("confirm"))
+        token = self.token
+
+        def work() -> account_lifecycle.DeletionOutcome:
+            with unit_of_work() as db:
+                user = accounts.user_for_token(db, token)
+                if user is None:
+                    raise AuthenticationFailed("Your session has ended. Please log in again.")
+                preview = account_lifecycle.deletion_preview(db, actor=user)
+                return account_lifecycle.do_delete_account(
+                    db,
+                    actor=user,
+                    password=password,
+                    confirmation=preview.confirmation if confirmed else "",
+                )
+
+        self.deleting, self.delete_error = True, ""
+        try:
+            outcome = await asyncio.to_thread(work)
+        except DomainError as exc:
+            self.deleting, self.delete_error = False, exc.message
+            return None
+        except Exception:
+            log.exception("account deletion failed")
+            self.deleting, self.delete_error = False, GENERIC_ERROR
+            return None
+        if outcome.avatar_key:
+            try:
+                await asyncio.to_thread(registry.storage().delete, outcome.avatar_key)
+            except Exception:
+                log.exception("removing a deleted member's avatar failed")
+        self.deleting, self.delete_open = False, False
+        self.token = ""
+        self._show_viewer(None)
+        return [rx.remove_cookie(SESSION_COOKIE, {"path": "/"}), rx.redirect(routes.HOME)]

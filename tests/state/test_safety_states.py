@@ -17,7 +17,7 @@ from bartr.state.admin_audit import AdminAuditState
 from bartr.state.admin_reports import AdminReportsState
 from bartr.state.safety import SafetyState
 from bartr.state.settings import SettingsState
-from tests.factories import make_user
+from tests.factories import PASSWORD, make_user
 
 
 @pytest.fixture
@@ -111,3 +111,24 @@ def test_members_get_nothing_from_admin_handlers(as_member: Callable, db: Sessio
     db.expire_all()
     assert db.get(User, ben.id).status == UserStatus.ACTIVE  # type: ignore[union-attr]
     assert db.exec(select(AuditEntry)).first() is None
+
+
+def test_download_and_delete_my_account(as_member: Callable, db: Session) -> None:
+    import asyncio
+
+    maya = make_user(db, name="Maya Lopez")
+    settings = as_member(SettingsState, maya)
+    assert _run(SettingsState.download_data, settings)  # a download event
+    _run(SettingsState.open_delete, settings)
+    assert settings.delete_open and "2 credits" in settings.delete_confirmation
+
+    asyncio.run(SettingsState.delete_account.fn(settings, {"password": PASSWORD}))
+    assert "forfeited" in settings.delete_error  # the box was not ticked
+    asyncio.run(SettingsState.delete_account.fn(settings, {"password": "nope", "confirm": "on"}))
+    assert "password" in settings.delete_error
+    events = asyncio.run(
+        SettingsState.delete_account.fn(settings, {"password": PASSWORD, "confirm": "on"})
+    )
+    assert events and settings.token == "" and not settings.logged_in
+    db.expire_all()
+    assert db.get(User, maya.id).status == UserStatus.DELETED  # type: ignore[union-attr]
