@@ -104,6 +104,30 @@ HANDLERS: dict[str, Entry] = {
     "AvailabilityEditorState.set_start": Entry(UI),
     "AvailabilityEditorState.set_end": Entry(UI),
     "AvailabilityEditorState.save": Entry(MEMBER),
+    "AvailabilityEditorState.discard": Entry(MEMBER),
+    "AvailabilityEditorState.save_and_finish": Entry(MEMBER),
+    # --- course content (the teacher's own courses; learners read what they unlocked) --
+    "MyCoursesState.load": Entry(MEMBER),
+    "MyCoursesState.start": Entry(UI),
+    "MyCoursesState.close": Entry(UI),
+    "MyCoursesState.set_f_title": Entry(UI),
+    "MyCoursesState.set_f_description": Entry(UI),
+    "MyCoursesState.create": Entry(MEMBER),
+    "CoursePageState.load": Entry(MEMBER),
+    "CoursePageState.open_item": Entry(MEMBER),
+    "CoursePageState.close_item": Entry(UI),
+    "CoursePageState.set_f_title": Entry(UI),
+    "CoursePageState.set_f_description": Entry(UI),
+    "CoursePageState.set_confirm_delete_course": Entry(UI),
+    "CoursePageState.save_details": Entry(MEMBER),
+    "CoursePageState.move": Entry(MEMBER),
+    "CoursePageState.delete_item": Entry(MEMBER),
+    "CoursePageState.delete_course": Entry(MEMBER),
+    "CoursePageState.upload": Entry(MEMBER),
+    "CoursePageState.on_progress": Entry(UI),
+    "CoursePageState.upload_rejected": Entry(UI),
+    "AdminContentState.load": Entry(ADMIN),
+    "AdminContentState.restore": Entry(ADMIN),
     # --- sessions -------------------------------------------------------------------
     "SessionsListState.load": Entry(MEMBER),
     "SessionsListState.set_tab": Entry(MEMBER),
@@ -220,4 +244,5 @@ ROUTES: dict[str, str] = {
     "/api/calendar/session/{session_id:int}.ics": MEMBER,  # the two participants only
     "/api/calendar/feed/{token}.ics": PUBLIC,  # the secret token is the key
     "/api/stripe/webhook": PUBLIC,  # a valid Stripe signature is the key
+    "/api/courses/items/{item_id:int}/file": MEMBER,  # teacher, unlocked learners, admins
 }
