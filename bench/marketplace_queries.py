@@ -166,6 +166,16 @@ def main() -> None:
             for _ in range(args.queries)
         ],
     )
+    _time(
+        "4 stars and up",
+        [
+            search_call(
+                rng.choice(viewers),
+                {**_random_search(rng, slugs, tags), "min_stars": 4},
+            )
+            for _ in range(max(1, args.queries // 2))
+        ],
+    )
     _time("for_you", [for_you_call(rng.choice(viewers)) for _ in range(args.for_you)])
     _time("swap_circles", [
         (lambda v=rng.choice(viewers): _circles(engine, v)) for _ in range(max(1, args.for_you // 4))

@@ -41,6 +41,7 @@ TEXT_MIN, TEXT_MAX = 10, 1000
 REPLY_MIN = 2
 EDIT_HOURS = 24
 BLIND_DAYS = 7
+PROMPT_DAYS = 14  # the teacher's optional rating is suggested on home for this long
 # Tappable prompts: they fill the text box with a start and are stored with the rating.
 PROMPTS_FOR_TEACHER = (
     "Clear explanations",
@@ -377,11 +378,20 @@ def session_ratings(
     )
 
 
-def pending_for(db: Session, *, actor: User, limit: int = 5) -> list[PendingRating]:
-    """Completed sessions the member has not rated yet, learner side first (home prompt)."""
+def pending_for(
+    db: Session, *, actor: User, limit: int = 5, now: datetime | None = None
+) -> list[PendingRating]:
+    """Completed sessions the member has not rated yet, learner side first (home prompt).
+
+    The learner's ratings are required (the gate) and listed however old; the teacher's
+    are optional and only suggested for PROMPT_DAYS after the session.
+    """
+    now = now or utcnow()
     s = SkillSession
     rows = db.exec(
-        select(s.id, s.learner_id, s.teacher_id, s.skill_title)
+        select(  # type: ignore[call-overload]
+            s.id, s.learner_id, s.teacher_id, s.skill_title, s.updated_at
+        )
         .where(
             (s.learner_id == actor.id) | (s.teacher_id == actor.id),
             s.state == SessionState.COMPLETED,
@@ -399,8 +409,10 @@ def pending_for(db: Session, *, actor: User, limit: int = 5) -> list[PendingRati
         ).all()
     }
     pending = []
-    for session_id, learner_id, teacher_id, title in rows:
+    for session_id, learner_id, teacher_id, title, updated_at in rows:
         required = learner_id == actor.id
+        if not required and updated_at < now - timedelta(days=PROMPT_DAYS):
+            continue
         other = others.get(teacher_id if required else learner_id)
         pending.append(
             PendingRating(

@@ -214,6 +214,10 @@ def test_pending_prompts(db: Session) -> None:
     ratings.do_rate(db, actor=pair.learner, session_id=sid, stars=5, text=TEXT, now=END)
     db.commit()
     assert ratings.pending_for(db, actor=pair.learner) == []
+    # the teacher's optional rating is suggested for two weeks, then no longer
+    [teacher_side] = ratings.pending_for(db, actor=pair.teacher, now=END + timedelta(days=1))
+    assert not teacher_side.required
+    assert ratings.pending_for(db, actor=pair.teacher, now=END + timedelta(days=15)) == []
 
 
 def test_a_reported_review_removed_by_an_admin_counts_nowhere(db: Session) -> None:
