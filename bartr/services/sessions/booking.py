@@ -25,7 +25,7 @@ from bartr.models.sessions import (
     SkillSession,
 )
 from bartr.services import availability, ledger
-from bartr.services.credits import credits_phrase, format_credits, session_cost
+from bartr.services.credits import format_credits, session_cost
 from bartr.services.errors import (
     Conflict,
     InsufficientCredits,
@@ -34,7 +34,13 @@ from bartr.services.errors import (
     ValidationFailed,
 )
 from bartr.services.sessions import policy
-from bartr.services.sessions.store import add_proposals, emit_changed, get_user, lock_users
+from bartr.services.sessions.store import (
+    add_proposals,
+    emit_changed,
+    get_user,
+    instant,
+    lock_users,
+)
 from bartr.services.sessions.times import format_time, now_utc
 from bartr.services.validation import clean_text
 
@@ -286,8 +292,7 @@ def do_request_session(
             action="request",
             from_state="",
             to_state=SessionState.REQUESTED.value,
-            note=f"{len(times)} time{'s' if len(times) > 1 else ''} proposed; "
-            f"{credits_phrase(cost)} held.",
+            data={"times": [instant(t) for t in times], "held": cost},
             at=now,
         )
         db.add(requested)
