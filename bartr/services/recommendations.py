@@ -194,7 +194,7 @@ def _id_in(db: Session, column: Any, ids: Sequence[int]) -> Any:
     return column.in_(ids)
 
 
-def _visible_user_filter() -> list:
+def _visible_user_filter() -> list[Any]:
     return [User.status == UserStatus.ACTIVE, col(User.onboarded_at).is_not(None)]
 
 

@@ -228,7 +228,8 @@ class SkillEditorState(AuthState):
     @rx.event
     def set_tag_draft(self, value: str) -> Any:
         if "," in value:  # typing a comma finishes a tag
-            return SkillEditorState.add_tag(value.replace(",", ""))
+            # Reflex types `@rx.event` methods on the class as its namespace object.
+            return SkillEditorState.add_tag(value.replace(",", ""))  # type: ignore[operator]
         self.tag_draft = value[:40]
         try:
             with read_session() as db:
@@ -242,7 +243,7 @@ class SkillEditorState(AuthState):
     @rx.event
     def tag_key(self, key: str) -> Any:
         if key == "Enter":
-            return SkillEditorState.add_tag(self.tag_draft)
+            return SkillEditorState.add_tag(self.tag_draft)  # type: ignore[operator]
         return None
 
     @rx.event

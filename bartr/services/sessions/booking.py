@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from bartr.models.accounts import User, UserStatus
 from bartr.models.profiles import Skill, SkillKind
@@ -48,7 +48,9 @@ MAX_PROPOSED_TIMES = 3
 MAX_MESSAGE = 1000
 
 
-def _scheduled_overlapping(user_ids: Sequence[int], start: datetime, end: datetime) -> Any:
+def _scheduled_overlapping(
+    user_ids: Sequence[int], start: datetime, end: datetime
+) -> SelectOfScalar[SkillSession]:
     """Scheduled sessions of any of these members that overlap [start, end)."""
     return select(SkillSession).where(
         col(SkillSession.state) == SessionState.SCHEDULED,
