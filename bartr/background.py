@@ -104,5 +104,49 @@ def refresh_availability() -> dict[str, int]:
         return {"bitmaps_refreshed": availability.refresh_bitmaps(db)}
 
 
+def lift_suspensions() -> dict[str, int]:
+    """Suspensions whose days are over end by themselves (audited as the system's action)."""
+    from bartr.db import unit_of_work
+    from bartr.services import moderation_actions
+
+    with unit_of_work() as db:
+        return {"suspensions_lifted": moderation_actions.lift_expired_suspensions(db)}
+
+
 register_periodic("session transitions", timedelta(seconds=60), run_once)
 register_periodic("availability bitmaps", timedelta(seconds=60), refresh_availability)
+register_periodic("suspensions", timedelta(seconds=60), lift_suspensions)
+
+
+def publish_ratings() -> dict[str, int]:
+    """Ratings whose double-blind week is over become public and count in the stats."""
+    from bartr.db import unit_of_work
+    from bartr.services import ratings
+
+    with unit_of_work() as db:
+        return {"ratings_published": ratings.publish_due(db)}
+
+
+def decay_trust_scores(now: datetime | None = None) -> dict[str, int]:
+    """Recompute every teacher's stats so old events fade (services/trust.py, daily).
+
+    Batches of 500 teachers, one transaction each; running it twice changes nothing more.
+    """
+    from bartr.db import unit_of_work
+    from bartr.models.base import utcnow
+    from bartr.services import trust
+
+    now = now or utcnow()
+    done, after = 0, 0
+    while True:
+        with unit_of_work() as db:
+            batch = trust.teachers_to_refresh(db, after_id=after)
+            if not batch:
+                break
+            done += trust.recompute_all(db, batch, now=now)
+        after = batch[-1]
+    return {"trust_scores_recomputed": done}
+
+
+register_periodic("rating publication", timedelta(seconds=60), publish_ratings)
+register_periodic("trust decay", timedelta(days=1), decay_trust_scores)

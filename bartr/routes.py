@@ -16,6 +16,7 @@ WALLET = "/wallet"
 PROFILE_EDIT = "/profile"
 SETTINGS = "/settings"
 ADMIN = "/admin"
+TRUST = "/trust"  # "How trust works" (public)
 
 # Dynamic route patterns (Reflex syntax) and their builders.
 PROFILE_PATTERN = "/u/[handle]"

@@ -369,7 +369,8 @@ def seed(engine: Engine, *, users: int, skills: int, seed: int = 42, quiet: bool
             stats[i] = (avg, count, trust)
             stats_rows.append(
                 {"user_id": i, "rating_avg": avg, "rating_count": count, "trust_score": trust,
-                 "updated_at": now}
+                 "sessions_taught": count, "bayes_rating": avg, "last_upheld_report_at": None,
+                 "breakdown": "", "updated_at": now}
             )  # fmt: skip
     _copy_or_insert(engine, TeacherStats.__table__, stats_rows)  # type: ignore[arg-type]
 

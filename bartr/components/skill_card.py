@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from bartr.components.buttons import link_button
+from bartr.components.trust_badges import badge_chip, trust_chip
 
 
 def teacher_avatar(src: rx.Var, initials: rx.Var, name: rx.Var, size: str = "4") -> rx.Component:
@@ -78,8 +79,9 @@ def skill_card(card: rx.Var, timezone: rx.Var) -> rx.Component:
                         padding_right=rx.cond(card.mutual, "112px", "0"),
                     ),
                     rx.hstack(
-                        rx.foreach(card.badges, lambda b: chip(b, color="amber")),
+                        rx.foreach(card.badges, badge_chip),
                         rating(card.rating, card.rating_count),
+                        trust_chip(card.trust, card.trust_line),
                         spacing="1",
                         align="center",
                         wrap="wrap",

@@ -18,7 +18,9 @@ class Role(StrEnum):
 
 class UserStatus(StrEnum):
     ACTIVE = "active"
-    SUSPENDED = "suspended"
+    SUSPENDED = "suspended"  # until `suspended_until` (None: until an admin lifts it)
+    BANNED = "banned"
+    DELETED = "deleted"  # the member deleted their account; personal data anonymised
 
 
 class User(SQLModel, table=True):
@@ -42,6 +44,8 @@ class User(SQLModel, table=True):
     onboarded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Personal calendar feed secret (random, revocable).
     calendar_token: str | None = Field(default=None, max_length=64, unique=True)
+    suspended_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     @property
     def is_admin(self) -> bool:

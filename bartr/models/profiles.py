@@ -150,10 +150,12 @@ class AvailabilityBitmap(SQLModel, table=True):
 
 
 class TeacherStats(SQLModel, table=True):
-    """Rating and trust per member; filled by the ratings / trust work.
+    """Rating and trust per member, computed by services/trust.py from their events.
 
     No row means "new": (rating_avg, rating_count, trust_score) = (None, 0, None).
-    Write it through services.profiles.do_record_teacher_stats so skills' sort copies follow.
+    Write it through services.trust.do_record_teacher_stats so skills' sort copies follow.
+    `sessions_taught`, `bayes_rating` and `last_upheld_report_at` are the badge inputs;
+    `breakdown` is the one-line explanation shown on hover.
     """
 
     __tablename__ = "teacher_stats"
@@ -161,4 +163,8 @@ class TeacherStats(SQLModel, table=True):
     rating_avg: float | None = None
     rating_count: int = 0
     trust_score: float | None = None
+    sessions_taught: int = 0
+    bayes_rating: float | None = None
+    last_upheld_report_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    breakdown: str = Field(default="", max_length=300)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

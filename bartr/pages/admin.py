@@ -13,13 +13,17 @@ from typing import Any
 import reflex as rx
 
 from bartr import routes
+from bartr.components.admin_audit import audit_section
+from bartr.components.admin_reports import reports_section
 from bartr.components.admin_sections import admin_section, categories_section, disputes_section
 from bartr.components.forms import field_error
 from bartr.components.shell import page, page_title
 from bartr.components.toast_outlet import toast_outlet
+from bartr.state.admin_audit import AdminAuditState
 from bartr.state.admin_credits import RECENT
 from bartr.state.admin_credits import AdminCreditsState as S
 from bartr.state.admin_moderation import AdminModerationState
+from bartr.state.admin_reports import AdminReportsState
 
 MUTED = rx.color("gray", 11)
 
@@ -351,10 +355,12 @@ def recent_adjustments_section() -> rx.Component:
 # --------------------------------------------------------------------------- page
 
 SECTIONS: list[AdminSection] = [
+    AdminSection(reports_section, on_load=(AdminReportsState.load,)),
     AdminSection(credits_section, on_load=(S.load,)),
     AdminSection(recent_adjustments_section),
     AdminSection(disputes_section, on_load=(AdminModerationState.load,)),
     AdminSection(categories_section),
+    AdminSection(audit_section, on_load=(AdminAuditState.load,)),
 ]
 
 
@@ -366,7 +372,7 @@ SECTIONS: list[AdminSection] = [
 )
 def admin_page() -> rx.Component:
     return rx.vstack(
-        page_title("Admin", "Tools for keeping the community's books straight."),
+        page_title("Admin", "Reports, members, disputes, categories, credits and the audit log."),
         *[section.render() for section in SECTIONS],
         spacing="5",
         width="100%",

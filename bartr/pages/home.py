@@ -183,12 +183,42 @@ def _todo(count: rx.Var, label: str, href: str, icon: str, colour: str) -> rx.Co
     )
 
 
+def _rate_prompt(p: rx.Var) -> rx.Component:
+    return rx.link(
+        rx.card(
+            rx.hstack(
+                rx.icon("star", size=20, color=rx.color("amber", 9), fill=rx.color("amber", 9)),
+                rx.vstack(
+                    rx.text(p.text, weight="medium", size="3", color=rx.color("gray", 12)),
+                    rx.text(p.detail, size="2", color=rx.color("gray", 11)),
+                    spacing="0",
+                ),
+                rx.spacer(),
+                rx.icon("chevron-right", size=18, color=rx.color("gray", 10)),
+                spacing="3",
+                align="center",
+                width="100%",
+            ),
+            size="2",
+            width="100%",
+            _hover={"background": rx.color("gray", 2)},
+        ),
+        href=p.href,
+        underline="none",
+        width="100%",
+    )
+
+
 def _member() -> rx.Component:
     return rx.vstack(
         rx.vstack(
             rx.heading("Welcome back, ", AuthState.viewer_name, size="7"),
             rx.text("Here is what needs you now.", size="3", color=rx.color("gray", 11)),
             spacing="1",
+        ),
+        rx.cond(
+            HomeState.rate_prompts.length() > 0,
+            rx.vstack(rx.foreach(HomeState.rate_prompts, _rate_prompt), spacing="2", width="100%"),
         ),
         rx.grid(
             _todo(HomeState.to_answer, "requests to answer", routes.SESSIONS + "?tab=to_answer", "inbox", "amber"),

@@ -80,6 +80,12 @@ def _filters() -> rx.Component:
         _select("Level", "filter-level", S.level_options, S.level, S.choose_level),
         _select("Language", "filter-language", S.language_options, S.language, S.choose_language),
         _tag_filter(),
+        rx.hstack(
+            rx.switch(id="filter-stars", checked=S.four_stars, on_change=S.set_four_stars),
+            _label("4 stars and up", "filter-stars"),
+            spacing="2",
+            align="center",
+        ),
         rx.cond(
             AuthState.logged_in,
             rx.vstack(

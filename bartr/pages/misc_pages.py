@@ -1,4 +1,4 @@
-"""Account settings, the not-found page and the pages whose features come next."""
+"""The not-found page and the pages whose features come next (settings: pages/settings.py)."""
 
 from __future__ import annotations
 
@@ -7,60 +7,6 @@ import reflex as rx
 from bartr import routes
 from bartr.components.buttons import link_button
 from bartr.components.shell import page, page_title
-from bartr.state.auth import AuthState
-
-
-@page(routes.SETTINGS, "Account", member_only=True)
-def settings_page() -> rx.Component:
-    return rx.vstack(
-        page_title("Account & security", "Manage how you are signed in."),
-        rx.card(
-            rx.hstack(
-                rx.vstack(
-                    rx.text("Log out everywhere", weight="medium"),
-                    rx.text(
-                        "Ends every session of your account, on this and every other device.",
-                        size="2",
-                        color=rx.color("gray", 11),
-                    ),
-                    spacing="1",
-                ),
-                rx.spacer(),
-                rx.alert_dialog.root(
-                    rx.alert_dialog.trigger(
-                        rx.button("Log out everywhere", color_scheme="red", variant="soft")
-                    ),
-                    rx.alert_dialog.content(
-                        rx.alert_dialog.title("Log out of every device?"),
-                        rx.alert_dialog.description("You will need your password to log in again."),
-                        rx.hstack(
-                            rx.alert_dialog.cancel(
-                                rx.button("Cancel", variant="soft", color_scheme="gray")
-                            ),
-                            rx.alert_dialog.action(
-                                rx.button(
-                                    "Log out everywhere",
-                                    color_scheme="red",
-                                    on_click=AuthState.log_out_everywhere,
-                                )
-                            ),
-                            spacing="3",
-                            justify="end",
-                            margin_top="16px",
-                        ),
-                    ),
-                ),
-                align="center",
-                width="100%",
-                wrap="wrap",
-                spacing="4",
-            ),
-            width="100%",
-            size="3",
-        ),
-        max_width="720px",
-        width="100%",
-    )
 
 
 @page(routes.MESSAGES, "Messages", member_only=True)

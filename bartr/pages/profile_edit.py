@@ -10,9 +10,11 @@ from bartr.components.chips import language_chip, removable_tags
 from bartr.components.forms import field_error, form_alert, timezone_select
 from bartr.components.shell import page, page_title
 from bartr.components.skill_card import chip
+from bartr.components.trust_section import trust_section
 from bartr.state.profile_edit import AvailabilityEditorState as A
 from bartr.state.profile_edit import ProfileEditState as P
 from bartr.state.profile_edit import SkillEditorState as K
+from bartr.state.trust_editor import TrustEditorState
 
 AVATAR_TYPES = {"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"], "image/webp": [".webp"]}
 AVATAR_TYPES["image/gif"] = [".gif"]
@@ -545,7 +547,12 @@ def learn_section() -> rx.Component:
     )
 
 
-@page(routes.PROFILE_EDIT, "Your profile", member_only=True, on_load=[P.load, K.load, A.load])
+@page(
+    routes.PROFILE_EDIT,
+    "Your profile",
+    member_only=True,
+    on_load=[P.load, K.load, A.load, TrustEditorState.load],
+)
 def profile_edit_page() -> rx.Component:
     return rx.vstack(
         rx.flex(
@@ -564,6 +571,7 @@ def profile_edit_page() -> rx.Component:
             width="100%",
         ),
         _about(),
+        trust_section(),
         teach_section(),
         learn_section(),
         availability_section(),

@@ -6,8 +6,11 @@ import reflex as rx
 
 from bartr import routes
 from bartr.components.buttons import link_button
+from bartr.components.rating_card import stars_row
+from bartr.components.safety_menu import member_safety_menu, report_button, safety_dialogs
 from bartr.components.shell import page
 from bartr.components.skill_card import chip, rating
+from bartr.components.trust_badges import badge_chip, trust_chip
 from bartr.components.week_grid import week_grid
 from bartr.state.profile_view import ProfileViewState as S
 
@@ -45,7 +48,7 @@ def _header() -> rx.Component:
             rx.vstack(
                 rx.hstack(
                     rx.heading(S.name, size="7", as_="h1"),
-                    rx.foreach(S.badges, lambda b: chip(b, color="amber")),
+                    rx.foreach(S.badges, badge_chip),
                     spacing="2",
                     align="center",
                     wrap="wrap",
@@ -63,18 +66,7 @@ def _header() -> rx.Component:
                         rx.fragment(),  # the "New member" badge already says it
                         rating(S.rating, S.rating_count),
                     ),
-                    rx.cond(
-                        S.trust != "",
-                        rx.badge(
-                            rx.icon("shield-check", size=12),
-                            "Trust ",
-                            S.trust,
-                            color_scheme="green",
-                            variant="soft",
-                            radius="full",
-                            title="Trust score out of 100",
-                        ),
-                    ),
+                    trust_chip(S.trust, S.trust_line),
                     spacing="3",
                     align="center",
                     wrap="wrap",
@@ -108,6 +100,7 @@ def _header() -> rx.Component:
                     href=routes.PROFILE_EDIT,
                     variant="soft",
                 ),
+                rx.cond(S.logged_in, member_safety_menu(S.handle_label, S.name)),
             ),
             spacing="5",
             align=rx.breakpoints(initial="start", sm="center"),
@@ -220,6 +213,175 @@ def _why_match() -> rx.Component:
     )
 
 
+def _no_reviews() -> rx.Component:
+    return rx.center(
+        rx.vstack(
+            rx.icon("message-square-quote", size=28, color=rx.color("gray", 9)),
+            rx.text("No reviews yet", weight="medium"),
+            rx.text(
+                "Reviews appear here after completed sessions.",
+                size="2",
+                color=rx.color("gray", 10),
+            ),
+            spacing="1",
+            align="center",
+        ),
+        width="100%",
+        padding_y="24px",
+        border=f"1px dashed {rx.color('gray', 6)}",
+        border_radius="12px",
+    )
+
+
+def _trust_ring() -> rx.Component:
+    """The score as a ring 0-100 with the link to how it is computed."""
+    return rx.cond(
+        S.trust != "",
+        rx.hstack(
+            rx.box(
+                rx.center(
+                    rx.text(S.trust, size="5", weight="bold"),
+                    width="56px",
+                    height="56px",
+                    border_radius="9999px",
+                    background=rx.color("gray", 1),
+                ),
+                padding="6px",
+                border_radius="9999px",
+                background=S.trust_ring,
+                role="img",
+                aria_label="Trust score " + S.trust + " out of 100",
+            ),
+            rx.vstack(
+                rx.text("Trust score", weight="medium", size="2"),
+                rx.cond(
+                    S.trust_line != "",
+                    rx.text(S.trust_line, size="1", color=rx.color("gray", 11)),
+                ),
+                rx.link("How trust works", href=routes.TRUST, size="1"),
+                spacing="1",
+                min_width="0",
+            ),
+            spacing="3",
+            align="center",
+        ),
+    )
+
+
+def _star_bars() -> rx.Component:
+    return rx.vstack(
+        rx.foreach(
+            S.star_bars,
+            lambda b: rx.hstack(
+                rx.text(b.stars, "★", size="1", width="24px", color=rx.color("gray", 11)),
+                rx.box(
+                    rx.box(
+                        width=b.width,
+                        height="100%",
+                        background=rx.color("amber", 9),
+                        border_radius="9999px",
+                    ),
+                    flex="1",
+                    height="8px",
+                    background=rx.color("gray", 4),
+                    border_radius="9999px",
+                ),
+                rx.text(b.count, size="1", width="24px", text_align="right",
+                        color=rx.color("gray", 11)),
+                spacing="2",
+                align="center",
+                width="100%",
+                aria_label=b.stars.to_string() + " stars: " + b.count.to_string(),
+            ),
+        ),
+        spacing="1",
+        width="100%",
+        max_width="320px",
+    )  # fmt: skip
+
+
+def _review(r: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                stars_row(r.stars, size=14),
+                rx.text(r.name, weight="medium", size="2"),
+                rx.text("· ", r.skill, " · ", r.month, size="1", color=rx.color("gray", 10)),
+                spacing="2",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.text(r.text, size="2"),
+            rx.cond(
+                S.logged_in & ~S.is_self,
+                rx.box(report_button("review", r.id, "Review by " + r.name)),
+            ),
+            rx.cond(
+                r.reply != "",
+                rx.box(
+                    rx.text("Reply from ", S.name, size="1", weight="medium"),
+                    rx.text(r.reply, size="2", color=rx.color("gray", 11)),
+                    padding_left="12px",
+                    border_left=f"2px solid {rx.color('gray', 6)}",
+                ),
+            ),
+            rx.cond(
+                r.can_reply,
+                rx.cond(
+                    S.reply_for == r.id,
+                    rx.vstack(
+                        rx.text_area(
+                            value=S.reply_text,
+                            on_change=S.set_reply_text,
+                            placeholder="A short public reply",
+                            rows="2",
+                            width="100%",
+                            aria_label="Your reply",
+                        ),
+                        rx.cond(
+                            S.reply_error != "",
+                            rx.text(S.reply_error, size="1", color=rx.color("red", 11)),
+                        ),
+                        rx.hstack(
+                            rx.button("Post reply", size="1", on_click=S.send_reply),
+                            rx.button("Cancel", size="1", variant="soft", color_scheme="gray",
+                                      on_click=S.close_reply),
+                            spacing="2",
+                        ),
+                        spacing="2",
+                        width="100%",
+                    ),
+                    rx.button("Reply", size="1", variant="ghost", on_click=S.open_reply(r.id)),
+                ),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+    )  # fmt: skip
+
+
+def _reviews() -> rx.Component:
+    return rx.vstack(
+        rx.flex(
+            rx.vstack(
+                rx.text(S.review_avg, size="7", weight="bold"),
+                stars_row(S.review_avg.to(float), size=14),
+                rx.text(S.review_count, " reviews", size="1", color=rx.color("gray", 10)),
+                spacing="1",
+                align="start",
+            ),
+            _star_bars(),
+            gap="24px",
+            align="center",
+            width="100%",
+        ),
+        rx.foreach(S.reviews, _review),
+        spacing="3",
+        width="100%",
+    )
+
+
 def _profile() -> rx.Component:
     left = rx.vstack(
         _section(
@@ -246,23 +408,7 @@ def _profile() -> rx.Component:
         ),
         _section(
             "Reviews",
-            rx.center(
-                rx.vstack(
-                    rx.icon("message-square-quote", size=28, color=rx.color("gray", 9)),
-                    rx.text("No reviews yet", weight="medium"),
-                    rx.text(
-                        "Reviews appear here after completed sessions.",
-                        size="2",
-                        color=rx.color("gray", 10),
-                    ),
-                    spacing="1",
-                    align="center",
-                ),
-                width="100%",
-                padding_y="24px",
-                border=f"1px dashed {rx.color('gray', 6)}",
-                border_radius="12px",
-            ),
+            rx.cond(S.review_count > 0, _reviews(), _no_reviews()),
             id_="reviews",
         ),
         spacing="6",
@@ -285,6 +431,7 @@ def _profile() -> rx.Component:
     )
     return rx.vstack(
         _header(),
+        rx.cond(S.trust != "", rx.card(_trust_ring(), size="2", width="100%")),
         rx.grid(
             left,
             right,
@@ -351,7 +498,7 @@ def profile_view_page() -> rx.Component:
                 rx.callout(
                     S.error, icon="triangle-alert", color_scheme="red", role="alert", width="100%"
                 ),
-                _profile(),
+                rx.fragment(_profile(), safety_dialogs()),
             ),
         ),
     )

@@ -10,11 +10,14 @@ import reflex as rx
 from bartr import routes
 from bartr.components.buttons import link_button
 from bartr.components.forms import form_alert
+from bartr.components.rating_card import rating_card
 from bartr.components.shell import page
 from bartr.components.status_chip import status_chip, status_fill
 from bartr.components.timeline import timeline
+from bartr.components.trust_badges import badge_chip
 from bartr.pages.session_request import policy_dialog, slot_picker
 from bartr.state.auth import GENERIC_ERROR
+from bartr.state.rating import RatingState
 from bartr.state.session_actions import NO_SHOW_DISPUTE_HOURS
 from bartr.state.session_detail import ProposalOption, SessionDetailState
 
@@ -599,11 +602,17 @@ def _header() -> rx.Component:
             align="center",
             wrap="wrap",
         ),
-        rx.text(
-            rx.cond(S.my_side == "teacher", "You teach ", "You learn from "),
-            rx.text.strong(S.other_name),
-            size="3",
-            color=rx.color("gray", 11),
+        rx.flex(
+            rx.text(
+                rx.cond(S.my_side == "teacher", "You teach ", "You learn from "),
+                rx.text.strong(S.other_name),
+                size="3",
+                color=rx.color("gray", 11),
+            ),
+            rx.foreach(RatingState.teacher_badges, badge_chip),
+            gap="8px",
+            align="center",
+            wrap="wrap",
         ),
         spacing="2",
         margin_bottom="24px",
@@ -658,7 +667,14 @@ def _content() -> rx.Component:
     return rx.vstack(
         _header(),
         rx.grid(
-            rx.vstack(_status_card(), _details_card(), _history_card(), spacing="4", width="100%"),
+            rx.vstack(
+                _status_card(),
+                rating_card(),
+                _details_card(),
+                _history_card(),
+                spacing="4",
+                width="100%",
+            ),
             _side(),
             columns=rx.breakpoints(initial="1", md="minmax(0, 1fr) 320px"),
             gap="24px",
@@ -670,7 +686,7 @@ def _content() -> rx.Component:
     )
 
 
-@page(routes.SESSION_PATTERN, "Session", member_only=True, on_load=[S.load])
+@page(routes.SESSION_PATTERN, "Session", member_only=True, on_load=[S.load, RatingState.load])
 def session_detail_page() -> rx.Component:
     return rx.cond(
         S.loading,

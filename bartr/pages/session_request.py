@@ -355,7 +355,11 @@ def _unavailable() -> rx.Component:
         rx.vstack(
             rx.icon("calendar-x", size=28, color=rx.color("gray", 9)),
             rx.text(S.load_error, weight="medium", size="3"),
-            link_button("Browse the marketplace", href=routes.MARKETPLACE, variant="soft"),
+            rx.cond(
+                S.rate_href != "",
+                link_button("Rate the session", href=S.rate_href),
+                link_button("Browse the marketplace", href=routes.MARKETPLACE, variant="soft"),
+            ),
             align="center",
             text_align="center",
             spacing="3",

@@ -158,8 +158,24 @@ def do_login(db: Session, *, email: str, password: str, now: datetime | None = N
             throttle.failures = 0
         db.flush()
         raise AuthenticationFailed("That email and password don't match an account.")
+    if (
+        user.status == UserStatus.SUSPENDED
+        and user.suspended_until is not None
+        and user.suspended_until <= now
+    ):
+        from bartr.services import moderation_actions
+
+        moderation_actions.lift_expired_suspensions(db, now=now)
+        db.refresh(user)
     if user.status == UserStatus.SUSPENDED:
-        raise NotAllowed("This account is suspended. Contact support if you think this is wrong.")
+        until = f" until {user.suspended_until:%d %b %Y, %H:%M} UTC" if user.suspended_until else ""
+        raise NotAllowed(
+            f"This account is suspended{until}. Contact support if you think this is wrong."
+        )
+    if user.status == UserStatus.BANNED:
+        raise NotAllowed("This account is closed. Contact support if you think this is wrong.")
+    if user.status == UserStatus.DELETED:
+        raise AuthenticationFailed("That email and password don't match an account.")
     throttle.failures = 0
     throttle.locked_until = None
     token = secrets.token_urlsafe(32)
@@ -282,3 +298,12 @@ def get_user(db: Session, user_id: int) -> User:
     if user is None:
         raise NotFound("No such member.")
     return user
+
+
+def find_by_handle(db: Session, handle: str | None) -> User | None:
+    """The member with this handle ('@' optional), or None; deleted accounts are not found."""
+    key = (handle or "").strip().lstrip("@").lower()[:40]
+    if not key:
+        return None
+    user = db.exec(select(User).where(User.handle == key)).first()
+    return None if user is None or user.status == UserStatus.DELETED else user

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, func, select
 
 from bartr.models.accounts import User
 from bartr.models.profiles import Category
+from bartr.services import audit
 from bartr.services.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from bartr.services.validation import clean_text
 
@@ -104,6 +105,15 @@ def do_create_category(
     category = Category(slug=key, name=clean, position=(last or 0) + 10, active=True)
     db.add(category)
     db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="category.create",
+        target_kind="category",
+        target_id=category.id,
+        note=clean,
+        data={"slug": key},
+    )
     return _view(category)
 
 
@@ -113,9 +123,19 @@ def do_rename_category(db: Session, *, actor: User, category_id: int, name: str)
     category = db.get(Category, category_id)
     if category is None:
         raise NotFound("No such category.")
-    category.name = _clean_name(name)
+    old_name, category.name = category.name, _clean_name(name)
     db.add(category)
     db.flush()
+    if category.name != old_name:
+        audit.record(
+            db,
+            actor=actor,
+            action="category.rename",
+            target_kind="category",
+            target_id=category.id,
+            note=f"{old_name} → {category.name}",
+            data={"from": old_name, "to": category.name},
+        )
     return _view(category)
 
 
@@ -126,7 +146,17 @@ def do_set_category_active(
     category = db.get(Category, category_id)
     if category is None:
         raise NotFound("No such category.")
+    changed = category.active != active
     category.active = active
     db.add(category)
     db.flush()
+    if changed:
+        audit.record(
+            db,
+            actor=actor,
+            action="category.activate" if active else "category.deactivate",
+            target_kind="category",
+            target_id=category.id,
+            note=category.name,
+        )
     return _view(category)

@@ -50,3 +50,11 @@ class BadSignature(DomainError):
 
 class PaymentProviderError(DomainError):
     """The payment provider could not be reached or refused the request; nothing was charged."""
+
+
+class RatingRequired(NotAllowed):
+    """A learner must rate their completed sessions before requesting another one."""
+
+    def __init__(self, message: str, *, session_id: int) -> None:
+        super().__init__(message)
+        self.session_id = session_id  # the first session waiting for a rating (link to its form)

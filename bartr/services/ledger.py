@@ -34,13 +34,9 @@ from bartr.models.ledger import (
     LedgerTransaction,
     TransactionKind,
 )
+from bartr.services import audit
 from bartr.services.credits import credits_phrase, format_credits
-from bartr.services.errors import (
-    InsufficientCredits,
-    NotAllowed,
-    NotFound,
-    ValidationFailed,
-)
+from bartr.services.errors import InsufficientCredits, NotAllowed, NotFound, ValidationFailed
 from bartr.services.validation import clean_text
 
 SYSTEM_WELCOME = "welcome"
@@ -523,7 +519,7 @@ def admin_adjust(
     source = system_account(db, SYSTEM_ADJUSTMENTS)
     wallet = wallet_account(db, user_id)
     try:
-        return post_transaction(
+        tx = post_transaction(
             db,
             key=f"adjust:{uuid.uuid4()}",
             kind=TransactionKind.ADJUSTMENT,
@@ -540,6 +536,17 @@ def admin_adjust(
             f"a deduction of {format_credits(-amount)} would take the wallet below zero.",
             field="amount",
         ) from None
+    audit.record(
+        db,
+        actor=actor,
+        action="credits.adjust",
+        target_kind="member",
+        target_id=user_id,
+        member_id=user_id,
+        note=text,
+        data={"amount": amount, "transaction_id": tx.id},
+    )
+    return tx
 
 
 # --------------------------------------------------------------------------- invariants

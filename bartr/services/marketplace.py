@@ -3,7 +3,8 @@
 `search` returns a page of `SkillCard`s for teachable skills of visible members (active,
 onboarded, not the viewer). Filters: text, category, level, tags (all must be present),
 spoken language, "free when I am" (the teacher's weekly UTC bitmap shares a 30-minute
-slot with the viewer's, for the current week). Sorts: relevance, rating, trust, newest.
+slot with the viewer's, for the current week), "4 stars and up" (the teacher's published
+average). `build_filter` turns the choices into SQL pieces, `fetch_page` counts and pages. Sorts: relevance, rating, trust, newest.
 
 Text search is PostgreSQL full text (websearch_to_tsquery, ts_rank) or SQLite FTS5
 (MATCH, bm25); see services/search_index.py. What a person types can never break the
@@ -13,7 +14,7 @@ query. Every filter round-trips through a URL query string via `SearchParams`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -21,10 +22,18 @@ from sqlalchemy import String, and_, cast, func, literal_column, or_, table, tex
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, col, select
 
-from bartr.models.accounts import User, UserStatus
+from bartr.models.accounts import User
 from bartr.models.base import utcnow
 from bartr.models.profiles import AvailabilityBitmap, Category, Skill, SkillKind, SkillTerm
-from bartr.services import availability, profiles, recommendations, search_index
+from bartr.services import (
+    availability,
+    blocks,
+    profiles,
+    recommendations,
+    search_index,
+    trust,
+    visibility,
+)
 from bartr.services.availability import bitmap_words
 from bartr.services.languages import LANGUAGES
 
@@ -50,6 +59,7 @@ class SearchParams:
     tags: tuple[str, ...] = ()
     language: str | None = None
     free_when_i_am: bool = False
+    min_stars: int = 0  # 4: "4 stars and up" (the teacher's published average)
     sort: str = "relevance"
     page: int = 1
     per_page: int = 24
@@ -78,6 +88,7 @@ class SearchParams:
             tags=tuple(tags[:MAX_FILTER_TAGS]),
             language=language,
             free_when_i_am=get("free").strip().lower() in _TRUE,
+            min_stars=_int_in(get("stars"), 0, 0, 5) if get("stars").strip() else 0,
             sort=sort if sort in SORTS else "relevance",
             page=_int_in(get("page"), 1, 1, MAX_PAGE),
             per_page=_int_in(get("per_page"), 24, 1, MAX_PER_PAGE),
@@ -98,6 +109,8 @@ class SearchParams:
             out["lang"] = self.language
         if self.free_when_i_am:
             out["free"] = "1"
+        if self.min_stars:
+            out["stars"] = str(self.min_stars)
         if self.sort != "relevance":
             out["sort"] = self.sort
         if self.page != 1:
@@ -137,6 +150,7 @@ class SkillCard:
     badges: list[str]
     mutual_match: bool  # the teacher wants something the viewer teaches
     next_free_slot: datetime | None  # UTC; show in the viewer's zone
+    trust_breakdown: str = ""  # one line; members only (empty for visitors)
 
 
 @dataclass(frozen=True)
@@ -159,6 +173,7 @@ def _skill_conditions(viewer: User | None) -> list[Any]:
     conditions: list[Any] = [Skill.kind == SkillKind.TEACH, col(Skill.active) == true()]
     if viewer is not None and viewer.id is not None:
         conditions.append(Skill.user_id != viewer.id)
+        conditions.append(blocks.not_blocked_with(viewer.id, Skill.user_id))
     return conditions
 
 
@@ -178,6 +193,7 @@ def search(
     tags: Sequence[str] = (),
     language: str | None = None,
     free_when_i_am: bool = False,
+    min_stars: int = 0,
     sort: str = "relevance",
     page: int = 1,
     per_page: int = 24,
@@ -193,6 +209,7 @@ def search(
             "tags": ",".join(tags or ()),
             "lang": language or "",
             "free": "1" if free_when_i_am else "",
+            "stars": str(min_stars) if min_stars else "",
             "sort": sort or "",
             "page": str(page),
             "per_page": str(per_page),
@@ -204,49 +221,99 @@ def search(
 def search_params(
     db: Session, *, viewer: User | None, params: SearchParams, now: datetime | None = None
 ) -> SearchPage:
+    """One page for `params`: the filter builder says what matches, the pager fetches it."""
     now = now or utcnow()
-    dialect = db.get_bind().dialect.name
-    empty = SearchPage(
-        items=[],
-        total=0,
+    found = build_filter(db, viewer=viewer, params=params, now=now)
+    if found.nothing:
+        return SearchPage(
+            items=[],
+            total=0,
+            page=params.page,
+            per_page=params.per_page,
+            has_next=False,
+            params=params,
+            notice=found.notice,
+        )
+    page = fetch_page(db, found, params)
+    items = _cards(db, page.rows, viewer=viewer, categories=found.categories, now=now)
+    return SearchPage(
+        items=items,
+        total=page.total,
         page=params.page,
         per_page=params.per_page,
-        has_next=False,
+        has_next=page.has_next,
         params=params,
+        total_capped=page.total_capped,
     )
-    # Teacher conditions are semi-joins (user_id IN ...), never joins: the planner then
-    # always drives from a skills index in the requested order and stops after one page.
-    conditions = _skill_conditions(viewer)
-    # Visibility (active, onboarded: nearly everyone) is a per-row primary-key probe;
-    # selective teacher filters (language, free time) are IN lists.
+
+
+@dataclass
+class SkillFilter:
+    """What the marketplace matches, as SQL pieces over `skills` (built by `build_filter`).
+
+    Teacher conditions are semi-joins (user_id IN ...), never joins: the planner then always
+    drives from a skills index in the requested order and stops after one page.
+    """
+
+    dialect: str
+    categories: dict[int | None, Category]
+    conditions: list[Any] = field(default_factory=list)
+    joins: list[tuple[Any, Any]] = field(default_factory=list)
+    teacher_filters: list[Any] = field(default_factory=list)  # subqueries of user ids
+    rank: Any = None  # text rank, only when sorting by relevance
+    nothing: bool = False  # the filters cannot match anything: skip the queries
+    notice: str = ""  # why, when a person should know ("add your availability ...")
+
+    def _teachers_in(self, *, walk_sort_index: bool) -> list[Any]:
+        # SQLite's planner likes to drive through ix_skills_user_kind for a user-id IN list,
+        # which is right when few rows match and very wrong for a big page sorted by an
+        # index. "user_id + 0" hides that index when we want the sort-index walk.
+        column: Any = col(Skill.user_id)
+        if walk_sort_index and self.dialect == "sqlite":
+            column = column + 0
+        return [column.in_(sub) for sub in self.teacher_filters]
+
+    def select(self, *columns: Any, walk_sort_index: bool = False) -> Any:
+        stmt = select(*columns).select_from(Skill)
+        for target, on in self.joins:
+            stmt = stmt.join(target, on)
+        return stmt.where(
+            and_(*self.conditions, *self._teachers_in(walk_sort_index=walk_sort_index))
+        )
+
+
+def _nothing(found: SkillFilter, notice: str = "") -> SkillFilter:
+    found.nothing, found.notice = True, notice
+    return found
+
+
+def build_filter(
+    db: Session, *, viewer: User | None, params: SearchParams, now: datetime
+) -> SkillFilter:
+    """The filter builder: every choice in `params` as conditions, joins and a text rank."""
+    dialect = db.get_bind().dialect.name
+    found = SkillFilter(
+        dialect=dialect,
+        categories={c.id: c for c in db.exec(select(Category)).all()},
+        conditions=_skill_conditions(viewer),
+    )
+    conditions = found.conditions
+    # Visibility (services/visibility.py; nearly everyone is visible).
     if dialect == "postgresql":
         # Anti-join on the few hidden members (partial index ix_users_hidden): cheaper
         # than hashing or probing every visible one.
-        conditions.append(
-            ~select(User.id)
-            .where(User.id == Skill.user_id, text(search_index.HIDDEN_USER_SQL))
-            .exists()
-        )
-    else:
-        conditions.append(
-            select(User.id)
-            .where(
-                User.id == Skill.user_id,
-                User.status == UserStatus.ACTIVE,
-                col(User.onboarded_at).is_not(None),
-            )
-            .exists()
-        )
-    joins: list[tuple[Any, Any]] = []
-    teacher_filters: list[Any] = []  # subqueries of user ids, see `teachers_in` below
-    categories = {c.id: c for c in db.exec(select(Category)).all()}
+        conditions.append(~visibility.hidden_user_exists(Skill.user_id))
+    else:  # a per-row primary-key probe
+        conditions.append(visibility.visible_user_exists(Skill.user_id))
     if params.category:
-        match = next((c for c in categories.values() if c.slug == params.category), None)
+        match = next((c for c in found.categories.values() if c.slug == params.category), None)
         if match is None:
-            return empty
+            return _nothing(found)
         conditions.append(Skill.category_id == match.id)
     if params.level:
         conditions.append(Skill.level == params.level)
+    if params.min_stars:
+        conditions.append(col(Skill.sort_rating) >= params.min_stars)
     for tag in params.tags:
         conditions.append(
             col(Skill.id).in_(
@@ -262,61 +329,63 @@ def search_params(
             speaks = cast(User.languages, JSONB).op("@>")(cast([params.language], JSONB))
         else:  # names come from a fixed list (no wildcards); JSON keeps them quoted
             speaks = cast(User.languages, String).like(f'%"{params.language}"%')
-        teacher_filters.append(select(User.id).where(speaks))
+        found.teacher_filters.append(select(User.id).where(speaks))
     if params.free_when_i_am:
         if viewer is None:
-            return replace(
-                empty, notice="Log in and add your availability to use “free when I am”."
-            )
+            return _nothing(found, "Log in and add your availability to use “free when I am”.")
         words = bitmap_words(availability.bitmap_for(db, viewer.id or 0, now=now))
         if not any(words):
-            return replace(empty, notice="Add your weekly availability to use “free when I am”.")
-        teacher_filters.append(select(AvailabilityBitmap.user_id).where(_bitmap_condition(words)))
+            return _nothing(found, "Add your weekly availability to use “free when I am”.")
+        found.teacher_filters.append(
+            select(AvailabilityBitmap.user_id).where(_bitmap_condition(words))
+        )
+    searching = params.q and search_index.has_searchable_words(params.q)
+    if searching and not _add_text_search(found, params):
+        return _nothing(found)
+    return found
 
-    def teachers_in(*, walk_sort_index: bool) -> list[Any]:
-        # SQLite's planner likes to drive through ix_skills_user_kind for a user-id IN list,
-        # which is right when few rows match and very wrong for a big page sorted by an
-        # index. "user_id + 0" hides that index when we want the sort-index walk.
-        column: Any = col(Skill.user_id)
-        if walk_sort_index and dialect == "sqlite":
-            column = column + 0
-        return [column.in_(sub) for sub in teacher_filters]
 
-    rank: Any = None  # text rank, only when sorting by relevance
-    if params.q and search_index.has_searchable_words(params.q):
-        ranked = params.sort == "relevance"
-        if dialect == "postgresql":
-            vector: Any = literal_column("skills.search_vector")
-            query = func.websearch_to_tsquery(text("'english'::regconfig"), params.q)
-            conditions.append(vector.op("@@")(query))
-            rank = func.ts_rank(vector, query) if ranked else None
-        else:
-            expression = search_index.fts5_expression(params.q)
-            if expression is None:
-                return empty
-            fts_name: Any = literal_column(search_index.FTS_TABLE)
-            matches: Any = select(literal_column("rowid").label("skill_id")).select_from(
-                table(search_index.FTS_TABLE)
-            )
-            matches = matches.where(fts_name.op("MATCH")(expression))
-            if ranked:
-                bm25 = func.bm25(fts_name, *search_index.BM25_WEIGHTS).label("rank")
-                fts = matches.add_columns(bm25).subquery("fts")
-                joins.insert(0, (fts, fts.c.skill_id == Skill.id))
-                rank = fts.c.rank
-            else:
-                conditions.append(col(Skill.id).in_(matches))
+def _add_text_search(found: SkillFilter, params: SearchParams) -> bool:
+    """Full-text match (and rank when sorting by relevance); False: nothing can match."""
+    ranked = params.sort == "relevance"
+    if found.dialect == "postgresql":
+        vector: Any = literal_column("skills.search_vector")
+        query = func.websearch_to_tsquery(text("'english'::regconfig"), params.q)
+        found.conditions.append(vector.op("@@")(query))
+        found.rank = func.ts_rank(vector, query) if ranked else None
+        return True
+    expression = search_index.fts5_expression(params.q)
+    if expression is None:
+        return False
+    fts_name: Any = literal_column(search_index.FTS_TABLE)
+    matches: Any = select(literal_column("rowid").label("skill_id")).select_from(
+        table(search_index.FTS_TABLE)
+    )
+    matches = matches.where(fts_name.op("MATCH")(expression))
+    if ranked:
+        bm25 = func.bm25(fts_name, *search_index.BM25_WEIGHTS).label("rank")
+        fts = matches.add_columns(bm25).subquery("fts")
+        found.joins.insert(0, (fts, fts.c.skill_id == Skill.id))
+        found.rank = fts.c.rank
+    else:
+        found.conditions.append(col(Skill.id).in_(matches))
+    return True
 
-    def base(*columns: Any, walk_sort_index: bool = False) -> Any:
-        stmt = select(*columns).select_from(Skill)
-        for target, on in joins:
-            stmt = stmt.join(target, on)
-        return stmt.where(and_(*conditions, *teachers_in(walk_sort_index=walk_sort_index)))
 
+@dataclass(frozen=True)
+class PageRows:
+    rows: Sequence[Any]  # (id, title, level, category_id, tags, user_id), at most per_page
+    total: int
+    total_capped: bool
+    has_next: bool
+
+
+def fetch_page(db: Session, found: SkillFilter, params: SearchParams) -> PageRows:
+    """The pager: a capped count, then one sorted page of the matches."""
     # Counting stops at COUNT_CAP (shown as "1,000+"): an exact count of 100k rows costs
     # more than the page itself, and nobody pages that far.
-    capped = base(literal_column("1").label("one")).limit(COUNT_CAP + 1).subquery("capped")
-    total = int(db.exec(select(func.count()).select_from(capped)).one() or 0)
+    capped = found.select(literal_column("1").label("one")).limit(COUNT_CAP + 1)
+    total = int(db.exec(select(func.count()).select_from(capped.subquery("capped"))).one() or 0)
     total_capped = total > COUNT_CAP
     total = min(total, COUNT_CAP)
     offset = (params.page - 1) * params.per_page
@@ -328,6 +397,7 @@ def search_params(
         Skill.tags,
         Skill.user_id,
     )
+    rank, dialect = found.rank, found.dialect
     rows: Sequence[Any]
     if total == 0 or (not total_capped and offset >= total):
         rows = []  # nothing to show: skip the page query
@@ -341,7 +411,7 @@ def search_params(
         extra = [Skill.created_at, *sort_columns]
         if rank is not None:
             extra.append(rank.label("rank"))
-        hits = base(*page_columns, *extra).cte("hits").prefix_with("MATERIALIZED")
+        hits = found.select(*page_columns, *extra).cte("hits").prefix_with("MATERIALIZED")
         hits_rank = hits.c.rank if rank is not None else None
         rows = db.exec(
             select(*(hits.c[name] for name in PAGE_COLUMN_NAMES))
@@ -351,22 +421,16 @@ def search_params(
         ).all()
     else:
         rows = db.exec(
-            base(*page_columns, walk_sort_index=total_capped)
+            found.select(*page_columns, walk_sort_index=total_capped)
             .order_by(*_order_by(params.sort, rank, dialect))
             .offset(offset)
             .limit(params.per_page + 1)
         ).all()
-    has_next = len(rows) > params.per_page
-    rows = rows[: params.per_page]
-    items = _cards(db, rows, viewer=viewer, categories=categories, now=now)
-    return SearchPage(
-        items=items,
+    return PageRows(
+        rows=rows[: params.per_page],
         total=total,
-        page=params.page,
-        per_page=params.per_page,
-        has_next=has_next,
-        params=params,
         total_capped=total_capped,
+        has_next=len(rows) > params.per_page,
     )
 
 
@@ -424,7 +488,7 @@ def _cards(
             ).where(col(User.id).in_(teacher_ids))
         ).all()
     }
-    stats = profiles.stats_for_many(db, teacher_ids)
+    stats = trust.stats_for_many(db, teacher_ids)
     windows = availability.windows_for_many(db, teacher_ids)
     mutual_ids: set[int] = set()
     if viewer is not None and viewer.id is not None:
@@ -435,7 +499,7 @@ def _cards(
     next_slot: dict[int, datetime | None] = {}
     for skill_id, title, level, category_id, tags, user_id in rows:
         _uid, name, handle, avatar, langs, member_since = teachers[user_id]
-        st = stats.get(user_id, profiles.NEW_STATS)
+        st = stats.get(user_id, trust.NEW_STATS)
         if user_id not in next_slot:
             slots: list[datetime] = []
             if user_id in windows:
@@ -453,8 +517,9 @@ def _cards(
                 tags=list(tags or []), teacher_id=user_id, teacher_name=name, handle=handle,
                 avatar_path=avatar, languages=list(langs or []), rating_avg=st.rating_avg,
                 rating_count=st.rating_count, trust_score=st.trust_score,
-                badges=profiles.badges_for(st, member_since=member_since, now=now),
+                badges=trust.badges_for(st, member_since=member_since, now=now),
                 mutual_match=user_id in mutual_ids, next_free_slot=next_slot[user_id],
+                trust_breakdown=st.breakdown if viewer is not None else "",
             )
         )  # fmt: skip
     return cards

@@ -9,7 +9,7 @@ whitespace collapsed to single spaces, duplicates dropped ("#Music  Theory" ->
   skills match when they are in the same category and share a significant word
   (see services/recommendations.py).
 
-Teacher stats (rating, trust) come from `teacher_stats`; no row means "new".
+Teacher stats, trust and badges live in services/trust.py.
 """
 
 from __future__ import annotations
@@ -18,16 +18,16 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, true, update
+from sqlalchemy import delete, true
 from sqlmodel import Session, col, func, select
 
 from bartr.models.accounts import User, UserStatus
 from bartr.models.base import utcnow
-from bartr.models.profiles import Category, Skill, SkillKind, SkillLevel, SkillTerm, TeacherStats
-from bartr.services import availability, categories
+from bartr.models.profiles import Category, Skill, SkillKind, SkillLevel, SkillTerm
+from bartr.services import availability, blocks, categories, trust
 from bartr.services import search_index as _search_index  # noqa: F401  (installs the DDL hook)
 from bartr.services.availability import GridDay
 from bartr.services.errors import Conflict, NotAllowed, NotFound, ValidationFailed
@@ -132,20 +132,6 @@ _WORD_RE = re.compile(r"\w[\w+#]*", re.UNICODE)
 
 
 @dataclass(frozen=True)
-class TeacherStatsView:
-    rating_avg: float | None
-    rating_count: int
-    trust_score: float | None
-
-    @property
-    def is_new(self) -> bool:
-        return self.rating_count == 0
-
-
-NEW_STATS = TeacherStatsView(rating_avg=None, rating_count=0, trust_score=None)
-
-
-@dataclass(frozen=True)
 class SkillView:
     id: int
     kind: str
@@ -178,6 +164,7 @@ class ProfileView:
     rating_count: int
     trust_score: float | None
     badges: list[str]
+    trust_breakdown: str  # one line: "Rating 4.7 from 23 reviews +62 · ..."
     member_since: date
     is_self: bool
 
@@ -266,71 +253,6 @@ def reindex_skill_terms(db: Session, *, user_ids: Iterable[int] | None = None) -
         count += 1
     db.flush()
     return count
-
-
-# --- teacher stats ------------------------------------------------------------------
-
-
-def stats_for_many(db: Session, user_ids: Iterable[int]) -> dict[int, TeacherStatsView]:
-    ids = list(set(user_ids))
-    if not ids:
-        return {}
-    t = TeacherStats
-    rows = db.exec(
-        select(t.user_id, t.rating_avg, t.rating_count, t.trust_score).where(
-            col(t.user_id).in_(ids)
-        )
-    ).all()
-    return {uid: TeacherStatsView(avg, count, trust) for uid, avg, count, trust in rows}
-
-
-def stats_for(db: Session, user_id: int) -> TeacherStatsView:
-    """(rating_avg, rating_count, trust_score); (None, 0, None) means "new"."""
-    return stats_for_many(db, [user_id]).get(user_id, NEW_STATS)
-
-
-def do_record_teacher_stats(
-    db: Session,
-    *,
-    user_id: int,
-    rating_avg: float | None,
-    rating_count: int,
-    trust_score: float | None,
-) -> TeacherStatsView:
-    """Store a member's rating and trust and copy them onto their skills for sorting.
-
-    Called by the ratings / trust work (and the demo seeder), not by a person directly.
-    """
-    row = db.get(TeacherStats, user_id) or TeacherStats(user_id=user_id)
-    row.rating_avg, row.rating_count, row.trust_score = rating_avg, rating_count, trust_score
-    row.updated_at = utcnow()
-    db.add(row)
-    db.exec(
-        update(Skill)
-        .where(col(Skill.user_id) == user_id)
-        .values(
-            sort_rating=rating_avg or 0.0,
-            sort_rating_count=rating_count,
-            sort_trust=trust_score or 0.0,
-        )
-    )
-    db.flush()
-    return TeacherStatsView(rating_avg, rating_count, trust_score)
-
-
-def badges_for(
-    stats: TeacherStatsView, *, member_since: datetime, now: datetime | None = None
-) -> list[str]:
-    """Short badges derived from stats (until a badges table exists)."""
-    now = now or utcnow()
-    badges: list[str] = []
-    if stats.rating_count >= 5 and (stats.rating_avg or 0) >= 4.8:
-        badges.append("Top rated")
-    if (stats.trust_score or 0) >= 80:
-        badges.append("Trusted")
-    if stats.rating_count == 0 and now - member_since < timedelta(days=30):
-        badges.append("New member")
-    return badges
 
 
 # --- profile ------------------------------------------------------------------------
@@ -460,7 +382,7 @@ def do_add_skill(
             field="title",
         )
     _check_duplicate_title(db, user_id=actor.id or 0, kind=kind, title=clean_title, skip_id=None)
-    stats = stats_for(db, actor.id or 0)
+    stats = trust.stats_for(db, actor.id or 0)
     now = utcnow()
     skill = Skill(
         user_id=actor.id or 0,
@@ -586,6 +508,8 @@ def public_profile(
     is_admin = viewer is not None and viewer.is_admin
     if user is None or (user.status != UserStatus.ACTIVE and not is_admin):
         raise NotFound("No member with that name.")
+    if viewer is not None and not is_admin and blocks.blocked_between(db, viewer.id, user.id):
+        raise NotFound("No member with that name.")
     skills = skills_of(db, user_id=user.id or 0)
     viewer_tz = viewer.timezone if viewer is not None else user.timezone
     try:
@@ -593,7 +517,7 @@ def public_profile(
     except ValidationFailed:
         viewer_tz = "UTC"
     grid = availability.weekly_grid_for_viewer(db, user_id=user.id or 0, viewer_tz=viewer_tz)
-    stats = stats_for(db, user.id or 0)
+    stats = trust.stats_for(db, user.id or 0)
     try:
         local = now.astimezone(ZoneInfo(user.timezone))
     except (KeyError, ValueError):
@@ -615,7 +539,8 @@ def public_profile(
         rating_avg=stats.rating_avg,
         rating_count=stats.rating_count,
         trust_score=stats.trust_score,
-        badges=badges_for(stats, member_since=user.created_at, now=now),
+        badges=trust.badges_for(stats, member_since=user.created_at, now=now),
+        trust_breakdown=stats.breakdown,
         member_since=user.created_at.date(),
         is_self=viewer is not None and viewer.id == user.id,
     )

@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import Connection, event
 
 from bartr.models.profiles import SkillTerm
+from bartr.services import visibility
 
 FTS_TABLE = "skill_fts"
 PG_TS_CONFIG = "english"
@@ -69,9 +70,6 @@ _SQLITE_DDL = [
     END""",
 ]
 
-# Members the marketplace never shows (suspended or not onboarded), written literally so
-# PostgreSQL matches the partial index ix_users_hidden (a bound parameter would not).
-HIDDEN_USER_SQL = "(users.status <> 'active' OR users.onboarded_at IS NULL)"
 
 _PG_VECTOR_FN = f"""
 CREATE OR REPLACE FUNCTION bartr_skill_search_vector(
@@ -120,8 +118,8 @@ _PG_DDL = [
     """CREATE INDEX IF NOT EXISTS ix_users_languages_gin
         ON users USING gin ((languages::jsonb) jsonb_path_ops)""",
     # The marketplace visibility test as an anti-join on the few hidden members (see
-    # HIDDEN_USER_SQL): a hash of a few hundred ids instead of a scan of every user.
-    f"CREATE INDEX IF NOT EXISTS ix_users_hidden ON users (id) WHERE {HIDDEN_USER_SQL}",
+    # visibility.HIDDEN_USER_SQL): a hash of a few hundred ids instead of a scan of every user.
+    f"CREATE INDEX IF NOT EXISTS ix_users_hidden ON users (id) WHERE {visibility.HIDDEN_USER_SQL}",
     # Narrow covering indexes for the exact (uncapped) counts that combine a whole
     # category / level with a language or free-time filter: index-only scans of a few
     # hundred pages instead of a parallel seq scan of `skills` (6k pages, with the

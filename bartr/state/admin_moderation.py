@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from bartr.db import read_session
-from bartr.services import categories, moderation, sessions
+from bartr.services import categories, moderation
 from bartr.services.credits import format_credits
 from bartr.services.errors import DomainError
 from bartr.state.auth import AuthState
@@ -106,7 +106,7 @@ class AdminModerationState(AuthState):
             self.dispute_error = exc.message
 
         done = self._run(
-            lambda db, user: sessions.do_resolve_dispute(
+            lambda db, user: moderation.do_settle_dispute(
                 db, actor=user, session_id=int(session_id), resolution=str(resolution)
             ),
             on_error=on_error,

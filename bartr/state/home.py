@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import reflex as rx
 
+from bartr import routes
 from bartr.db import read_session
-from bartr.services import marketplace, recommendations, sessions, stats
+from bartr.services import marketplace, ratings, recommendations, sessions, stats
 from bartr.state.auth import AuthState, log
 from bartr.state.marketplace import CardVM, RecommendationVM, card_vm, recommendation_vm
 
 FEATURED = 6
+
+
+@dataclasses.dataclass(frozen=True)
+class RatePromptVM:
+    text: str  # "Rate your session with Maya"
+    detail: str  # the skill, and whether booking waits for it
+    href: str
 
 
 class HomeState(AuthState):
@@ -23,6 +32,7 @@ class HomeState(AuthState):
     upcoming: int = 0
     my_requests: int = 0
     for_you: list[RecommendationVM] = []
+    rate_prompts: list[RatePromptVM] = []
     loaded: bool = False
     failed: bool = False
 
@@ -45,6 +55,15 @@ class HomeState(AuthState):
                     self.upcoming = counts.get("upcoming", 0)
                     self.my_requests = counts.get("my_requests", 0)
                     self._refresh_balance(db, viewer)
+                    self.rate_prompts = [
+                        RatePromptVM(
+                            text=f"Rate your session with {p.other_name}",
+                            detail=p.skill_title
+                            + (" · needed before your next booking" if p.required else ""),
+                            href=routes.session(p.session_id) + "#rate",
+                        )
+                        for p in ratings.pending_for(db, actor=viewer, limit=3)
+                    ]
                     recs = recommendations.for_you(db, viewer=viewer, limit=3)
                     self.for_you = [recommendation_vm(r) for r in recs]
         except Exception:

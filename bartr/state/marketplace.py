@@ -82,7 +82,9 @@ class CardVM:
     rating_count: int
     badges: list[str]
     mutual: bool
-    next_slot: str  # in the viewer's zone; "" when none in the next two weeks
+    next_slot: str
+    trust: str = ""  # "86" or "" (new)
+    trust_line: str = ""  # one-line breakdown, members only  # in the viewer's zone; "" when none in the next two weeks
 
 
 @dataclasses.dataclass(frozen=True)
@@ -132,6 +134,8 @@ def card_vm(card: SkillCard, zone: str) -> CardVM:
         badges=[b for b in card.badges if b != "New member"],
         mutual=card.mutual_match,
         next_slot=slot_label(card.next_free_slot, zone),
+        trust=f"{card.trust_score:.0f}" if card.trust_score is not None else "",
+        trust_line=card.trust_breakdown,
     )
 
 
@@ -181,6 +185,7 @@ class MarketplaceState(AuthState):
     language: str = ALL
     tags: list[str] = []
     free: bool = False
+    four_stars: bool = False  # "4 stars and up"
     sort: str = "relevance"
     page: int = 1
     # Results.
@@ -216,12 +221,24 @@ class MarketplaceState(AuthState):
 
     @rx.var
     def active_filters(self) -> int:
-        chosen = [self.category != ALL, self.level != ALL, self.language != ALL, self.free]
+        chosen = [
+            self.category != ALL,
+            self.level != ALL,
+            self.language != ALL,
+            self.free,
+            self.four_stars,
+        ]
         return sum(chosen) + len(self.tags)
 
     @rx.var
     def has_query(self) -> bool:
-        chosen = [self.category != ALL, self.level != ALL, self.language != ALL, self.free]
+        chosen = [
+            self.category != ALL,
+            self.level != ALL,
+            self.language != ALL,
+            self.free,
+            self.four_stars,
+        ]
         return self.q != "" or any(chosen) or len(self.tags) > 0
 
     # --- URL <-> filters -----------------------------------------------------------------
@@ -234,6 +251,7 @@ class MarketplaceState(AuthState):
             "lang": "" if self.language == ALL else self.language,
             "tags": ",".join(self.tags),
             "free": "1" if self.free else "",
+            "stars": "4" if self.four_stars else "",
             "sort": self.sort,
             "page": str(self.page),
         }
@@ -251,6 +269,7 @@ class MarketplaceState(AuthState):
         self.language = params.language or ALL
         self.tags = list(params.tags)
         self.free = params.free_when_i_am
+        self.four_stars = params.min_stars >= 4
         self.sort = params.sort
         self.page = params.page
 
@@ -308,6 +327,10 @@ class MarketplaceState(AuthState):
     @rx.event
     def set_free(self, value: bool) -> Any:
         return self._go(free="1" if value else "")
+
+    @rx.event
+    def set_four_stars(self, value: bool) -> Any:
+        return self._go(stars="4" if value else "")
 
     @rx.event
     def add_tag(self, tag: str) -> Any:

@@ -13,9 +13,9 @@ import reflex as rx
 
 from bartr import routes
 from bartr.db import read_session
-from bartr.services import accounts, profiles, recommendations
+from bartr.services import accounts, profiles, ratings, recommendations
 from bartr.services.availability import GridDay
-from bartr.services.errors import NotFound
+from bartr.services.errors import DomainError, NotFound
 from bartr.services.profiles import SkillView
 from bartr.state.auth import AuthState, log
 from bartr.state.marketplace import initials, rating_label, session_request_url
@@ -83,6 +83,36 @@ def skill_vm(skill: SkillView) -> SkillVM:
     )
 
 
+@dataclasses.dataclass(frozen=True)
+class ReviewVM:
+    id: int
+    stars: int
+    text: str
+    skill: str
+    month: str
+    name: str  # the learner's first name
+    reply: str
+    can_reply: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class StarBarVM:
+    stars: int
+    count: int
+    width: str  # CSS percentage of the longest bar
+
+
+def review_vms(summary: ratings.ReviewSummary) -> tuple[list[ReviewVM], list[StarBarVM]]:
+    reviews = [
+        ReviewVM(r.id, r.stars, r.text, r.skill_title, r.month, r.learner_first_name,
+                 r.reply or "", r.can_reply)
+        for r in summary.reviews
+    ]  # fmt: skip
+    most = max(summary.distribution.values(), default=0) or 1
+    bars = [StarBarVM(s, n, f"{100 * n / most:.0f}%") for s, n in summary.distribution.items()]
+    return reviews, bars
+
+
 class ProfileViewState(AuthState):
     loading: bool = True
     not_found: bool = False
@@ -94,6 +124,14 @@ class ProfileViewState(AuthState):
     bio: str = ""
     badges: list[str] = []
     trust: str = ""  # "86" or "" (new)
+    trust_line: str = ""  # one-line breakdown (members only)
+    reviews: list[ReviewVM] = []
+    star_bars: list[StarBarVM] = []
+    review_count: int = 0
+    review_avg: str = ""
+    reply_for: int = 0
+    reply_text: str = ""
+    reply_error: str = ""
     rating: str = ""
     rating_count: int = 0
     languages: list[str] = []
@@ -122,6 +160,7 @@ class ProfileViewState(AuthState):
             with read_session() as db:
                 viewer = self._current_user(db)
                 view = profiles.public_profile(db, handle=handle, viewer=viewer)
+                summary = ratings.reviews_for(db, teacher_id=view.user_id, viewer=viewer, limit=10)
                 match = None
                 if viewer is not None and not view.is_self and view.teaches:
                     teacher = accounts.get_user(db, view.user_id)
@@ -134,6 +173,7 @@ class ProfileViewState(AuthState):
             self.loading, self.error = False, LOAD_ERROR
             return
         self._show(view)
+        self._show_reviews(summary)
         reasons = match.reasons if match and match.score > 0 else []
         self.match_reasons = [r[:1].upper() + r[1:] for r in reasons]
         self.mutual = bool(match and match.mutual)
@@ -147,6 +187,7 @@ class ProfileViewState(AuthState):
         )
         self.bio, self.badges, self.languages = view.bio, list(view.badges), list(view.languages)
         self.trust = f"{view.trust_score:.0f}" if view.trust_score is not None else ""
+        self.trust_line = view.trust_breakdown if self.logged_in else ""
         self.rating, self.rating_count = (
             rating_label(view.rating_avg, view.rating_count),
             view.rating_count,
@@ -160,3 +201,45 @@ class ProfileViewState(AuthState):
         self.learns = [skill_vm(s) for s in view.learns]
         today = datetime.now(ZoneInfo(view.viewer_timezone)).date()
         self.days = day_vms(view.availability, today=today)
+
+    def _show_reviews(self, summary: ratings.ReviewSummary) -> None:
+        self.reviews, self.star_bars = review_vms(summary)
+        self.review_count = summary.count
+        self.review_avg = f"{summary.average:.1f}" if summary.average is not None else ""
+        self.reply_for, self.reply_text, self.reply_error = 0, "", ""
+
+    @rx.var
+    def trust_ring(self) -> str:
+        """The score ring's fill (a conic gradient, 0-100)."""
+        value = self.trust or "0"
+        return f"conic-gradient(var(--green-9) {value}%, var(--gray-a4) 0)"
+
+    # --- the teacher's public reply ------------------------------------------------------
+    @rx.event
+    def open_reply(self, rating_id: int) -> None:
+        self.reply_for, self.reply_text, self.reply_error = int(rating_id), "", ""
+
+    @rx.event
+    def close_reply(self) -> None:
+        self.reply_for, self.reply_error = 0, ""
+
+    @rx.event
+    def set_reply_text(self, value: str) -> None:
+        self.reply_text = (value or "")[:2000]
+
+    @rx.event
+    def send_reply(self) -> Any:
+        rating_id, text = self.reply_for, self.reply_text
+
+        def act(db: Any, user: Any) -> ratings.ReviewSummary:
+            ratings.do_reply(db, actor=user, rating_id=rating_id, text=text)
+            return ratings.reviews_for(db, teacher_id=user.id or 0, viewer=user, limit=10)
+
+        def failed(exc: DomainError) -> None:
+            self.reply_error = exc.message
+
+        summary = self._run(act, on_error=failed)
+        if summary is not None:
+            self._show_reviews(summary)
+            return rx.toast.success("Reply posted.")
+        return None

@@ -20,7 +20,7 @@ from bartr.models.accounts import User
 from bartr.models.base import utcnow
 from bartr.services import ledger, sessions
 from bartr.services.credits import session_cost
-from bartr.services.errors import DomainError
+from bartr.services.errors import DomainError, RatingRequired
 from bartr.state.auth import GENERIC_ERROR, AuthState, log
 from bartr.state.sessions_list import (
     clock_label,
@@ -108,6 +108,7 @@ def toggle_choice(days: list[SlotDay], chosen: list[SlotChoice], iso: str) -> li
 class SessionRequestState(AuthState):
     loading: bool = True
     load_error: str = ""
+    rate_href: str = ""  # set when the rating gate refuses: the form to fill first
     skill_title: str = ""
     teacher_name: str = ""
     teacher_handle: str = ""
@@ -157,6 +158,7 @@ class SessionRequestState(AuthState):
     @rx.event
     def load(self) -> Iterator[Any]:
         self.loading, self.load_error, self.errors, self.form_error = True, "", {}, ""
+        self.rate_href = ""
         self.chosen, self.sending, self.duration = [], False, "60"
         yield
         raw = self.router.url.query_parameters.get("skill", "")
@@ -195,6 +197,8 @@ class SessionRequestState(AuthState):
                 fn(db, self._require_user(db))
         except DomainError as exc:
             self.load_error = exc.message
+            if isinstance(exc, RatingRequired):
+                self.rate_href = routes.session(exc.session_id) + "#rate"
         except Exception:
             log.exception("session request page")
             self.load_error = GENERIC_ERROR
@@ -237,7 +241,9 @@ class SessionRequestState(AuthState):
             return booked.id or 0
 
         def on_error(exc: DomainError) -> None:
-            if exc.field in ("start_times", "duration_minutes", "message"):
+            if isinstance(exc, RatingRequired):
+                self.load_error, self.rate_href = exc.message, routes.session(exc.session_id)
+            elif exc.field in ("start_times", "duration_minutes", "message"):
                 self.errors = {exc.field: exc.message}
             else:
                 self.form_error = exc.message

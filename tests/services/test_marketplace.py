@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session
 
 from bartr.models.accounts import Role, UserStatus
-from bartr.services import accounts, marketplace, profiles
+from bartr.services import accounts, marketplace, profiles, trust
 from bartr.services.marketplace import SearchParams
 from tests.factories import make_user
 from tests.services.profile_factories import add_skill, seed, set_windows
@@ -159,10 +159,10 @@ def test_free_when_i_am(db: Session, market: dict) -> None:
 
 def test_sorts(db: Session, market: dict) -> None:
     viewer = market["viewer"]
-    profiles.do_record_teacher_stats(
+    trust.do_record_teacher_stats(
         db, user_id=market["bo"].id, rating_avg=4.9, rating_count=10, trust_score=50
     )
-    profiles.do_record_teacher_stats(
+    trust.do_record_teacher_stats(
         db, user_id=market["cy"].id, rating_avg=4.2, rating_count=3, trust_score=95
     )
     db.commit()

@@ -5,7 +5,7 @@ from sqlmodel import Session, col, func, select
 
 from bartr.models.accounts import Role, User, UserStatus
 from bartr.models.profiles import Category, Skill, SkillTerm
-from bartr.services import accounts, categories, marketplace, profiles
+from bartr.services import accounts, categories, marketplace, profiles, trust
 from bartr.services.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from tests.factories import make_user
 from tests.services.profile_factories import add_skill, seed
@@ -244,9 +244,9 @@ def test_category_admin_functions(db: Session) -> None:
 def test_stats_default_to_new_and_copy_to_skills(db: Session) -> None:
     user = make_user(db)
     skill = add_skill(db, user)
-    assert profiles.stats_for(db, user.id) == profiles.TeacherStatsView(None, 0, None)
-    profiles.do_record_teacher_stats(
-        db, user_id=user.id, rating_avg=4.9, rating_count=12, trust_score=91
+    assert trust.stats_for(db, user.id) == trust.TeacherStatsView(None, 0, None)
+    trust.do_record_teacher_stats(
+        db, user_id=user.id, rating_avg=4.9, rating_count=12, trust_score=91, sessions_taught=12
     )
     db.commit()
     row = db.get(Skill, skill.id)
@@ -256,7 +256,7 @@ def test_stats_default_to_new_and_copy_to_skills(db: Session) -> None:
     assert db.get(Skill, later.id).sort_trust == 91
     view = profiles.public_profile(db, handle=user.handle, viewer=None)
     assert view.rating_avg == 4.9 and view.trust_score == 91
-    assert "Top rated" in view.badges and "Trusted" in view.badges
+    assert "Trusted Teacher" in view.badges
 
 
 def test_public_profile(db: Session) -> None:

@@ -42,7 +42,7 @@ from bartr.models.sessions import (
     SessionState,
     SkillSession,
 )
-from bartr.services import jobs, ledger, sessions
+from bartr.services import jobs, ledger, ratings, sessions
 from bartr.services.errors import Conflict, DomainError, ValidationFailed
 from bartr.services.sessions.policy import POLICY
 from tests.factories import make_user
@@ -193,7 +193,18 @@ class SessionMachine(RuleBasedStateMachine):
         else:
             getattr(self, f"_{move}")(data)
 
+    def _rate_completed(self) -> None:
+        """The rating gate: a learner rates every completed session before booking again."""
+        for pending in ratings.pending_for(self.db, actor=self.pair.learner, limit=50):
+            if pending.required:
+                ratings.do_rate(
+                    self.db, actor=self.pair.learner, session_id=pending.session_id, stars=5,
+                    text="A good session, thank you.", now=self.now,
+                )  # fmt: skip
+        self.db.commit()
+
     def _request(self, data: st.DataObject) -> None:
+        self._rate_completed()
         slots = data.draw(slots_st, label="times")
         duration = data.draw(st.sampled_from([30, 60, 90, 120]), label="duration")
         made: list[SkillSession] = []

@@ -77,6 +77,7 @@ from bartr.services.sessions.transitions import (
     do_propose_reschedule,
     do_report_no_show,
     do_resolve_dispute,
+    do_safety_close,
     do_withdraw,
 )
 from bartr.services.sessions.views import (
@@ -149,6 +150,7 @@ __all__ = [
     "do_report_no_show",
     "do_request_session",
     "do_resolve_dispute",
+    "do_safety_close",
     "do_withdraw",
     "due_ids",
     "effective_state",

@@ -24,8 +24,8 @@ from bartr.models.sessions import (
     Side,
     SkillSession,
 )
-from bartr.services import availability, ledger
-from bartr.services.credits import format_credits, session_cost
+from bartr.services import availability, blocks, ledger, ratings
+from bartr.services.credits import credits_phrase, format_credits, session_cost
 from bartr.services.errors import (
     Conflict,
     InsufficientCredits,
@@ -161,6 +161,7 @@ def check_can_request(db: Session, *, actor: User, skill: Skill | None) -> User:
         raise NotAllowed("This account is suspended.")
     if not actor.is_onboarded:
         raise NotAllowed("Finish setting up your profile before requesting a session.")
+    ratings.check_learner_has_rated(db, learner=actor)  # the rating gate (RatingRequired)
     if skill is None or not skill.active:
         raise NotFound("This skill is no longer offered.")
     if skill.kind != SkillKind.TEACH:
@@ -170,6 +171,7 @@ def check_can_request(db: Session, *, actor: User, skill: Skill | None) -> User:
     teacher = get_user(db, skill.user_id)
     if teacher.status != UserStatus.ACTIVE or not teacher.is_onboarded:
         raise NotAllowed(f"{teacher.display_name} is not taking requests right now.")
+    blocks.check_not_blocked(db, actor.id, teacher.id, what="book a session")
     return teacher
 
 

@@ -19,6 +19,7 @@ ACTION_LABELS: dict[str, str] = {
     "expire": "Expired unanswered",
     "auto_complete": "Completed automatically",
     "finalize_no_show": "Closed as a no-show",
+    "safety_close": "Closed by BARTR",
 }
 
 STATE_LABELS: dict[str, str] = {

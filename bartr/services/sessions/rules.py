@@ -52,8 +52,9 @@ USER_ACTIONS: tuple[str, ...] = (
     "dispute",
     "resolve_dispute",
 )
-# Actions only the periodic job takes (actor None).
-SYSTEM_ACTIONS: tuple[str, ...] = ("expire", "auto_complete", "finalize_no_show")
+# Actions only the system takes (actor None): the periodic job's, and closing a request
+# because one of the pair was suspended, banned or deleted their account.
+SYSTEM_ACTIONS: tuple[str, ...] = ("expire", "auto_complete", "finalize_no_show", "safety_close")
 
 
 class Stage(StrEnum):
@@ -244,6 +245,14 @@ _ROWS: tuple[Transition, ...] = (
         "`expires_at <= now`",
         (guards.expiry_due,),
     ),
+    Transition(
+        Stage.REQUESTED,
+        "safety_close",
+        (Stage.CANCELLED,),
+        Who.SYSTEM,
+        Effect.REFUND,
+        "one of the pair was suspended, banned or deleted their account",
+    ),
     # ---- counter-proposals: whoever did not propose answers
     Transition(
         Stage.RESCHEDULE_PROPOSED,
@@ -291,6 +300,14 @@ _ROWS: tuple[Transition, ...] = (
         Effect.REFUND,
         "`expires_at <= now`",
         (guards.expiry_due,),
+    ),
+    Transition(
+        Stage.RESCHEDULE_PROPOSED,
+        "safety_close",
+        (Stage.CANCELLED,),
+        Who.SYSTEM,
+        Effect.REFUND,
+        "one of the pair was suspended, banned or deleted their account",
     ),
     # ---- an agreed time
     Transition(

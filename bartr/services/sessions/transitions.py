@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from bartr.models.accounts import User
 from bartr.models.sessions import DisputeResolution, SessionState, Side, SkillSession
+from bartr.services import blocks
 from bartr.services.errors import NotAllowed, ValidationFailed
 from bartr.services.sessions import policy, rules
 from bartr.services.sessions.booking import check_no_overlap, clean_times
@@ -88,6 +89,7 @@ def do_accept(
     now = now_utc(now)
     session = lock_session(db, session_id)
     row = rules.check_transition("accept", session, actor=actor, now=now)
+    blocks.check_not_blocked(db, session.teacher_id, session.learner_id, what="agree a time")
     if starts_at.tzinfo is None:
         raise ValidationFailed("Choose one of the proposed times.")
     slot = starts_at.astimezone(UTC).replace(microsecond=0)
@@ -141,6 +143,7 @@ def do_propose_reschedule(
     now = now_utc(now)
     session = lock_session(db, session_id)
     row = rules.check_transition("propose_reschedule", session, actor=actor, now=now)
+    blocks.check_not_blocked(db, session.teacher_id, session.learner_id, what="propose times")
     side = rules.side_of(session, actor)
     assert side is not None
     text = clean_text(note, field="note", label="Note", max_length=MAX_REASON, required=False)
@@ -318,6 +321,19 @@ def do_expire(db: Session, *, session_id: int, now: datetime | None = None) -> S
     session = lock_session(db, session_id)
     row = rules.check_transition("expire", session, actor=None, now=now)
     return _finish(db, session, row, actor=None, now=now)
+
+
+def do_safety_close(
+    db: Session, *, session_id: int, reason: str, now: datetime | None = None
+) -> SkillSession:
+    """Close an open request because one of the pair was suspended, banned or left: nobody
+    taught and nobody was let down at short notice, so the learner gets the hold back."""
+    now = now_utc(now)
+    session = lock_session(db, session_id)
+    row = rules.check_transition("safety_close", session, actor=None, now=now)
+    session.expires_at = None
+    session.cancel_reason = reason[:MAX_REASON] or None
+    return _finish(db, session, row, actor=None, now=now, text=reason[:MAX_REASON])
 
 
 def do_auto_complete(db: Session, *, session_id: int, now: datetime | None = None) -> SkillSession:
