@@ -25,7 +25,7 @@ from bartr.models.sessions import (
     SkillSession,
 )
 from bartr.services import availability, blocks, ledger, ratings
-from bartr.services.credits import credits_phrase, format_credits, session_cost
+from bartr.services.credits import format_credits, session_cost
 from bartr.services.errors import (
     Conflict,
     InsufficientCredits,
