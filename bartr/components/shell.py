@@ -96,6 +96,11 @@ def user_menu() -> rx.Component:
                 on_click=rx.redirect(routes.PROFILE_EDIT),
             ),
             rx.menu.item(
+                rx.icon("book-open", size=14),
+                "My courses",
+                on_click=rx.redirect(routes.COURSES),
+            ),
+            rx.menu.item(
                 rx.icon("settings", size=14),
                 "Account & security",
                 on_click=rx.redirect(routes.SETTINGS),

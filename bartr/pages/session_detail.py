@@ -9,6 +9,7 @@ import reflex as rx
 
 from bartr import routes
 from bartr.components.buttons import link_button
+from bartr.components.course_cards import course_cards
 from bartr.components.forms import form_alert
 from bartr.components.rating_card import rating_card
 from bartr.components.shell import page
@@ -560,6 +561,41 @@ def _coming_soon(icon: str, title: str, text: str) -> rx.Component:
     )
 
 
+def _materials_card() -> rx.Component:
+    """The course of this skill (open or locked), or a way for the teacher to make one."""
+    return rx.card(
+        rx.vstack(
+            rx.text("Course materials", weight="bold", size="2"),
+            course_cards(
+                S.session_course,
+                empty=rx.cond(
+                    S.is_session_teacher,
+                    rx.vstack(
+                        rx.text(
+                            "Share notes and recorded lessons with the people you teach.",
+                            size="1",
+                            color=rx.color("gray", 10),
+                        ),
+                        link_button("Create a course", href=routes.COURSES, variant="soft"),
+                        spacing="2",
+                    ),
+                    rx.text(
+                        "The teacher has no course for this skill yet.",
+                        size="1",
+                        color=rx.color("gray", 10),
+                    ),
+                ),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        size="2",
+        width="100%",
+        variant="surface",
+        id="course-materials",
+    )
+
+
 def _side() -> rx.Component:
     return rx.vstack(
         _policy_card(),
@@ -571,9 +607,7 @@ def _side() -> rx.Component:
         _coming_soon(
             "video", "Video call", "Join the call from this page when the session starts."
         ),
-        _coming_soon(
-            "book-open", "Course materials", "Notes and files the teacher shares for this session."
-        ),
+        _materials_card(),
         spacing="3",
         width="100%",
     )
