@@ -98,7 +98,7 @@ def _list() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.heading("Lessons", size="4"),
+                rx.heading("Lessons", size="4", as_="h2"),
                 rx.cond(
                     ~S.unlocked,
                     rx.badge(rx.icon("lock", size=12), S.lock_reason, color_scheme="gray"),
@@ -137,7 +137,7 @@ def _viewer() -> rx.Component:
         rx.card(
             rx.vstack(
                 rx.hstack(
-                    rx.heading(current.title, size="4"),
+                    rx.heading(current.title, size="4", as_="h2"),
                     rx.hstack(
                         rx.link("Download", href=current.src + "?download=1", size="2"),
                         rx.icon_button(
@@ -188,7 +188,7 @@ def _upload_zone() -> rx.Component:
     s = get_settings()
     return rx.card(
         rx.vstack(
-            rx.heading("Add files", size="4"),
+            rx.heading("Add files", size="4", as_="h2"),
             rx.upload.root(
                 rx.vstack(
                     rx.icon("upload", size=22, color=rx.color("gray", 10)),
@@ -247,7 +247,7 @@ def _upload_zone() -> rx.Component:
 def _details_editor() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("Course details", size="4"),
+            rx.heading("Course details", size="4", as_="h2"),
             rx.text("Title", size="2", weight="medium"),
             rx.input(value=S.f_title, on_change=S.set_f_title, id="course-title", width="100%"),
             rx.text("Description", size="2", weight="medium"),
@@ -297,7 +297,7 @@ def _content() -> rx.Component:
             underline="none",
             size="2",
         ),
-        rx.heading(S.title, size="7", weight="bold"),
+        rx.heading(S.title, size="7", weight="bold", as_="h1"),
         rx.text(S.skill_title, size="3", color=rx.color("gray", 11)),
         rx.cond(S.description != "", rx.text(S.description, size="2")),
         rx.cond(

@@ -487,7 +487,7 @@ def _not_found() -> rx.Component:
     return rx.center(
         rx.vstack(
             rx.icon("user-x", size=40, color=rx.color("gray", 9)),
-            rx.heading("No member with that name", size="5"),
+            rx.heading("No member with that name", size="5", as_="h1"),
             rx.text("The link may be old, or the member left BARTR.", color=rx.color("gray", 11)),
             link_button("Browse the marketplace", href=routes.MARKETPLACE),
             spacing="3",

@@ -408,7 +408,7 @@ def _person(role: str, name: rx.Var, href: rx.Var, is_me: rx.Var) -> rx.Componen
 def _details_card() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("Details", size="4"),
+            rx.heading("Details", size="4", as_="h3"),
             rx.grid(
                 _fact(
                     "calendar-days",
@@ -494,7 +494,7 @@ def _details_card() -> rx.Component:
 def _history_card() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("History", size="4"),
+            rx.heading("History", size="4", as_="h3"),
             timeline(S.events, zone_label=S.zone_label),
             spacing="4",
             width="100%",
@@ -513,7 +513,7 @@ def _policy_card() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.icon("scale", size=16),
-                rx.heading("The policy", size="3"),
+                rx.heading("The policy", size="3", as_="h3"),
                 spacing="2",
                 align="center",
             ),
@@ -630,7 +630,7 @@ def _header() -> rx.Component:
             underline="none",
         ),
         rx.flex(
-            rx.heading(S.skill_title, size="7", weight="bold"),
+            rx.heading(S.skill_title, size="7", as_="h1", weight="bold"),
             status_chip(S.state, S.state_label, size="3"),
             gap="12px",
             align="center",
