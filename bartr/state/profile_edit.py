@@ -442,14 +442,14 @@ class AvailabilityEditorState(AuthState):
     @rx.event
     def discard(self) -> None:
         """Drop unsaved edits: back to what is stored."""
-        self.load()
+        self.load()  # type: ignore[operator]  # Reflex types handlers as EventNamespace
 
     @rx.event
     def save_and_finish(self) -> Any:
         """Onboarding's Finish: what is on screen is saved first (a member who pressed
         Finish expects their windows to count); a failed save keeps them on the step."""
         if self.dirty:
-            self.save()
+            self.save()  # type: ignore[operator]  # Reflex types handlers as EventNamespace
             if self.dirty:
                 return None
         from bartr.state.account_forms import OnboardingState  # the wizard's own next step
