@@ -1,3 +1,3 @@
 """All tables. Importing this package registers every model on SQLModel.metadata."""
 
-from bartr.models import accounts, courses, ledger, profiles, safety, sessions, trust  # noqa: F401
+from bartr.models import accounts, courses, ledger, outbox, profiles, safety, sessions, trust  # noqa: F401
