@@ -1,7 +1,7 @@
 """session events carry structured data
 
 Revision ID: 0002
-Revises: 0006
+Revises: 0003
 Create Date: 2026-12-02 02:15:00
 
 `session_events.data` (JSON, NULL for rows written before it): the facts of a transition as
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0002"
-down_revision: str | None = "0006"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
