@@ -12,6 +12,7 @@ ONBOARDING = "/onboarding"
 MARKETPLACE = "/marketplace"
 SESSIONS = "/sessions"
 MESSAGES = "/messages"
+NOTIFICATIONS = "/notifications"
 WALLET = "/wallet"
 PROFILE_EDIT = "/profile"
 SETTINGS = "/settings"
@@ -21,6 +22,7 @@ TRUST = "/trust"  # "How trust works" (public)
 # Dynamic route patterns (Reflex syntax) and their builders.
 PROFILE_PATTERN = "/u/[handle]"
 SESSION_PATTERN = "/sessions/[session_id]"
+CONVERSATION_PATTERN = "/messages/[conversation_id]"
 
 
 def profile(handle: Any) -> Any:
@@ -33,6 +35,14 @@ def session(session_id: Any) -> Any:
         f"/sessions/{session_id}"
         if isinstance(session_id, int)
         else "/sessions/" + session_id.to_string()
+    )
+
+
+def conversation(conversation_id: Any) -> Any:
+    return (
+        f"/messages/{conversation_id}"
+        if isinstance(conversation_id, int)
+        else "/messages/" + conversation_id.to_string()
     )
 
 

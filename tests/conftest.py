@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, SQLModel
 
-import bartr.models  # noqa: F401  (registers every table)
+import bartr.models  # registers every table
+import bartr.services.notifications  # noqa: F401  (subscribes to domain events, as the app does)
 from bartr.db import make_engine, set_engine
 
 PG_ADMIN_URL = os.environ.get("BARTR_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -1,3 +1,3 @@
 """All tables. Importing this package registers every model on SQLModel.metadata."""
 
-from bartr.models import accounts, ledger, profiles, safety, sessions, trust  # noqa: F401
+from bartr.models import accounts, ledger, messaging, profiles, safety, sessions, trust  # noqa: F401

@@ -34,7 +34,7 @@ from bartr.models.ledger import (
     LedgerTransaction,
     TransactionKind,
 )
-from bartr.services import audit
+from bartr.services import audit, domain_events
 from bartr.services.credits import credits_phrase, format_credits
 from bartr.services.errors import (
     InsufficientCredits,
@@ -550,6 +550,16 @@ def admin_adjust(
         member_id=user_id,
         note=text,
         data={"amount": amount, "transaction_id": tx.id},
+    )
+    domain_events.emit(
+        db,
+        domain_events.CreditsAdjusted(
+            user_id=user_id,
+            admin_id=actor.id or 0,
+            amount=amount,
+            transaction_id=tx.id or 0,
+            at=tx.created_at,
+        ),
     )
     return tx
 
