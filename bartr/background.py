@@ -150,3 +150,23 @@ def decay_trust_scores(now: datetime | None = None) -> dict[str, int]:
 
 register_periodic("rating publication", timedelta(seconds=60), publish_ratings)
 register_periodic("trust decay", timedelta(days=1), decay_trust_scores)
+
+
+def purge_deleted_files(days: int | None = None) -> dict[str, int]:
+    """Remove the files of course items deleted more than `days` ago (default: settings).
+
+    Daily here and on demand with `python -m bartr.cli purge-deleted --days N`. Idempotent:
+    purged rows are marked and deleting a missing file is fine, so several workers are safe.
+    """
+    from bartr.adapters import registry
+    from bartr.db import unit_of_work
+    from bartr.services import course_items
+    from bartr.settings import get_settings
+
+    days = get_settings().course_purge_days if days is None else days
+    with unit_of_work() as db:
+        purged = course_items.purge_deleted(db, storage=registry.storage(), days=days)
+    return {"course_files_purged": purged}
+
+
+register_periodic("course file purge", timedelta(days=1), purge_deleted_files)

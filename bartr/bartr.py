@@ -29,8 +29,15 @@ for _module in pkgutil.iter_modules(bartr.pages.__path__):
 
 app = rx.App(
     stylesheets=["/styles.css"],
+    # Top centre, below the sticky header, three at most: stacked bottom-right they
+    # covered the onboarding's Finish button and every form's main action.
+    toaster=rx.toast.provider(position="top-center", visible_toasts=3, expand=False, offset="72px"),
     api_transformer=[build_api(), SecurityHeaders],
-    head_components=[rx.el.meta(name="color-scheme", content="light dark")],
+    head_components=[
+        rx.el.meta(name="color-scheme", content="light dark"),
+        rx.el.link(rel="icon", href="/favicon.ico", sizes="any"),
+        rx.el.link(rel="apple-touch-icon", href="/apple-touch-icon.png"),
+    ],
 )
 
 for spec in PAGES:

@@ -1,4 +1,4 @@
-"""Operator commands: `python -m bartr.cli migrate | seed-demo | create-admin`."""
+"""Operator commands: `python -m bartr.cli migrate | seed-demo | create-admin | purge-deleted`."""
 
 from __future__ import annotations
 
@@ -54,6 +54,15 @@ def _create_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def _purge_deleted(args: argparse.Namespace) -> int:
+    import bartr.models  # noqa: F401
+    from bartr.background import purge_deleted_files
+
+    purged = purge_deleted_files(days=args.days)["course_files_purged"]
+    print(f"purged the files of {purged} deleted course item(s) older than {args.days} days")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bartr.cli")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -65,6 +74,11 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--name", default="Admin")
     admin.add_argument("--password", help="omit to be asked (safer than the shell history)")
     admin.set_defaults(func=_create_admin)
+    purge = sub.add_parser(
+        "purge-deleted", help="remove files of course items deleted more than N days ago"
+    )
+    purge.add_argument("--days", type=int, default=None, help="default: BARTR_COURSE_PURGE_DAYS")
+    purge.set_defaults(func=_purge_deleted)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

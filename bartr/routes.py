@@ -18,11 +18,13 @@ PROFILE_EDIT = "/profile"
 SETTINGS = "/settings"
 ADMIN = "/admin"
 TRUST = "/trust"  # "How trust works" (public)
+COURSES = "/courses"
 
 # Dynamic route patterns (Reflex syntax) and their builders.
 PROFILE_PATTERN = "/u/[handle]"
 SESSION_PATTERN = "/sessions/[session_id]"
 CONVERSATION_PATTERN = "/messages/[conversation_id]"
+COURSE_PATTERN = "/courses/[course_id]"
 
 
 def profile(handle: Any) -> Any:
@@ -83,3 +85,16 @@ def calendar_feed(token: str) -> str:
 def avatar(path: str | None) -> str:
     """`path` is the stored avatar_path, e.g. 'avatars/<random>.webp'."""
     return f"/api/media/{path}" if path else ""
+
+
+def course(course_id: Any) -> Any:
+    return (
+        f"/courses/{course_id}"
+        if isinstance(course_id, int)
+        else "/courses/" + course_id.to_string()
+    )
+
+
+def course_file(item_id: int) -> str:
+    """The checked download route of one course file (never a storage URL)."""
+    return f"/api/courses/items/{item_id}/file"

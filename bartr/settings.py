@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     livekit_api_secret: str = ""
     s3_bucket: str = ""
     s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    # How long a presigned S3 download URL stays valid (seconds): minutes, never hours.
+    s3_presign_seconds: int = Field(default=300, ge=10, le=3600)
     aws_access_key_id: str = Field(default="", validation_alias="AWS_ACCESS_KEY_ID")
     aws_secret_access_key: str = Field(default="", validation_alias="AWS_SECRET_ACCESS_KEY")
 
@@ -69,6 +72,10 @@ class Settings(BaseSettings):
 
     # Upload limits
     avatar_max_bytes: int = 2 * 1024 * 1024
+    course_video_max_bytes: int = 2 * 1024 * 1024 * 1024
+    course_pdf_max_bytes: int = 50 * 1024 * 1024
+    # Files of course items deleted longer ago than this are removed by the daily purge.
+    course_purge_days: int = Field(default=30, ge=0)
 
     # Files (avatars, course content) live here, outside every public web root.
     media_dir: str = str(PROJECT_ROOT / "data" / "media")
@@ -93,6 +100,26 @@ class Settings(BaseSettings):
     @property
     def origins(self) -> list[str]:
         return [o.strip() for o in self.allowed_origins.split(",") if o.strip()]
+
+    @property
+    def s3_enabled(self) -> bool:
+        return bool(self.s3_bucket)
+
+    @property
+    def storage_origin(self) -> str:
+        """The origin(s) presigned S3 URLs point at ("" with local storage), for the CSP."""
+        if not self.s3_enabled:
+            return ""
+        if self.s3_endpoint_url:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(self.s3_endpoint_url)
+            return f"{parts.scheme}://{parts.netloc}"
+        # boto3 may sign either the regional or the global virtual-host name.
+        return (
+            f"https://{self.s3_bucket}.s3.{self.s3_region}.amazonaws.com"
+            f" https://{self.s3_bucket}.s3.amazonaws.com"
+        )
 
     @property
     def stripe_enabled(self) -> bool:

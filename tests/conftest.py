@@ -21,6 +21,9 @@ import bartr.models  # registers every table
 import bartr.services.notifications  # noqa: F401  (subscribes to domain events, as the app does)
 from bartr.db import make_engine, set_engine
 
+# moto_endpoint / s3_storage: a real S3-compatible server on loopback.
+pytest_plugins = ["tests.s3_server"]
+
 PG_ADMIN_URL = os.environ.get("BARTR_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 

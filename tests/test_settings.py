@@ -22,3 +22,15 @@ def test_production_refuses_to_start_and_names_the_missing_secret() -> None:
 def test_origins_are_a_comma_separated_setting() -> None:
     s = Settings(allowed_origins="https://bartr.example, http://localhost:3000")
     assert s.origins == ["https://bartr.example", "http://localhost:3000"]
+
+
+def test_storage_origin_follows_the_s3_settings() -> None:
+    assert Settings(s3_bucket="").storage_origin == ""
+    assert (
+        Settings(s3_bucket="media", s3_region="eu-west-1").storage_origin
+        == "https://media.s3.eu-west-1.amazonaws.com https://media.s3.amazonaws.com"
+    )
+    assert (
+        Settings(s3_bucket="m", s3_endpoint_url="http://127.0.0.1:9000/x").storage_origin
+        == "http://127.0.0.1:9000"
+    )

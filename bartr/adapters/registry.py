@@ -6,6 +6,7 @@ the adapter they need as an argument. Tests replace one with `override`.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from bartr.adapters.mail import FileMailer, Mailer, SmtpMailer
@@ -26,7 +27,32 @@ def override(name: str, adapter: Any | None) -> None:
 
 
 def _storage() -> FileStorage:
-    return LocalStorage(get_settings().media_path)
+    s = get_settings()
+    if s.s3_enabled:
+        return _s3(
+            s.s3_bucket,
+            s.s3_region,
+            s.s3_endpoint_url or None,
+            s.aws_access_key_id,
+            s.aws_secret_access_key,
+        )
+    return LocalStorage(s.media_path)
+
+
+@lru_cache(maxsize=4)
+def _s3(
+    bucket: str, region: str, endpoint_url: str | None, key_id: str, secret: str
+) -> FileStorage:
+    """One S3Storage per configuration: its boto3 client is built once and shared."""
+    from bartr.adapters.s3_storage import S3Storage
+
+    return S3Storage(
+        bucket=bucket,
+        region=region,
+        endpoint_url=endpoint_url,
+        access_key_id=key_id,
+        secret_access_key=secret,
+    )
 
 
 def _payments() -> PaymentGateway:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO, Protocol
+from urllib.parse import quote
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)+$")
 CHUNK = 1024 * 1024
@@ -27,6 +29,14 @@ def check_key(key: str) -> str:
     if not _KEY.match(key) or ".." in key:
         raise StorageError(f"invalid storage key {key!r}")
     return key
+
+
+def content_disposition(filename: str, *, inline: bool) -> str:
+    """A Content-Disposition value safe for any name: ASCII fallback plus RFC 5987 UTF-8."""
+    fallback = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    fallback = re.sub(r"[^A-Za-z0-9._ -]", "_", fallback).strip() or "download"
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 class FileStorage(Protocol):

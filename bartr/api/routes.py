@@ -7,13 +7,15 @@ import logging
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from bartr.adapters import registry
+from bartr.api.course_files import course_file
 from bartr.db import read_session, unit_of_work
 from bartr.services import accounts
 from bartr.services.errors import DomainError, NotFound
+from bartr.settings import get_settings
 
 log = logging.getLogger("bartr.api")
 
@@ -42,10 +44,23 @@ async def avatar(request: Request) -> Response:
     from bartr.services.avatars import avatar_key
 
     key = avatar_key(f"avatars/{request.path_params['name']}")
-    path = registry.storage().local_path(key) if key else None
-    if path is None:
+    if key is None:
         return Response(status_code=404)
-    return FileResponse(path, headers={"cache-control": "public, max-age=86400"})
+    store = registry.storage()
+    path = store.local_path(key)
+    if path is not None:
+        return FileResponse(path, headers={"cache-control": "public, max-age=86400"})
+    # A remote store: avatars are public pictures, so a short-lived signed link will do.
+    url = await run_in_threadpool(
+        store.presigned_url,
+        key,
+        expires_in=get_settings().s3_presign_seconds,
+        filename="avatar.webp",
+        content_type="image/webp",
+    )
+    if url is None:
+        return Response(status_code=404)
+    return RedirectResponse(url, status_code=302, headers={"cache-control": "private, max-age=60"})
 
 
 async def session_ics(request: Request) -> Response:
@@ -99,6 +114,7 @@ def build_api() -> Starlette:
         routes=[
             Route("/api/health", health, methods=["GET"]),
             Route("/api/media/avatars/{name}", avatar, methods=["GET"]),
+            Route("/api/courses/items/{item_id:int}/file", course_file, methods=["GET", "HEAD"]),
             Route("/api/calendar/session/{session_id:int}.ics", session_ics, methods=["GET"]),
             Route("/api/calendar/feed/{token}.ics", calendar_feed_route, methods=["GET"]),
             Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),

@@ -4,19 +4,30 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+
 # Reflex's compiled pages use inline bootstrap scripts and emotion inline styles, so
 # 'unsafe-inline' is needed for script and style; everything else is locked to our origin.
 # Reflex runs rx.toast, rx.call_script and rx.set_clipboard through eval() in the browser,
 # so 'unsafe-eval' is needed for them (with 'unsafe-inline' already allowed it adds little).
+def _file_origin() -> str:
+    """Where presigned course/avatar URLs point when files live in S3 (else nothing)."""
+    from bartr.settings import get_settings
+
+    origin = get_settings().storage_origin
+    return f" {origin}" if origin else ""
+
+
+_FILES = _file_origin()
 CSP = "; ".join(
     [
         "default-src 'self'",
         "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
         "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: blob:",
+        f"img-src 'self' data: blob:{_FILES}",
         "font-src 'self' data:",
         "connect-src 'self' ws: wss:",
-        "media-src 'self' blob:",
+        f"media-src 'self' blob:{_FILES}",
+        f"frame-src 'self'{_FILES}",
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",

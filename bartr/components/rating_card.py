@@ -171,6 +171,7 @@ def rating_card() -> rx.Component:
                         "Ratings",
                     ),
                     size="4",
+                    as_="h2",
                 ),
                 rx.cond(
                     R.must_rate,

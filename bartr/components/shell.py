@@ -96,6 +96,11 @@ def user_menu() -> rx.Component:
                 on_click=rx.redirect(routes.PROFILE_EDIT),
             ),
             rx.menu.item(
+                rx.icon("book-open", size=14),
+                "My courses",
+                on_click=rx.redirect(routes.COURSES),
+            ),
+            rx.menu.item(
                 rx.icon("settings", size=14),
                 "Account & security",
                 on_click=rx.redirect(routes.SETTINGS),
@@ -138,7 +143,9 @@ def header() -> rx.Component:
                         rx.badge(
                             rx.icon("coins", size=14),
                             AuthState.balance_label,
-                            " credits",
+                            # The word goes on phones: "0.75 credits" + name pushed the
+                            # theme toggle off a 375 px screen.
+                            rx.text(" credits", as_="span", display=["none", "inline"]),
                             size="2",
                             variant="soft",
                             radius="full",
@@ -148,7 +155,7 @@ def header() -> rx.Component:
                         aria_label="Wallet balance",
                     ),
                     user_menu(),
-                    spacing="3",
+                    spacing=rx.breakpoints(initial="2", sm="3"),
                     align="center",
                 ),
                 rx.hstack(
@@ -161,7 +168,7 @@ def header() -> rx.Component:
                 variant="ghost", color_scheme="gray", aria_label="Toggle dark mode"
             ),
             align="center",
-            spacing="4",
+            spacing=rx.breakpoints(initial="2", sm="4"),
             max_width="1200px",
             margin_x="auto",
             padding_x=["16px", "24px"],
@@ -208,7 +215,7 @@ def footer() -> rx.Component:
 
 
 def page_title(title: str | rx.Var, subtitle: str | rx.Var | None = None) -> rx.Component:
-    parts = [rx.heading(title, size="7", weight="bold")]
+    parts = [rx.heading(title, size="7", as_="h1", weight="bold")]
     if subtitle is not None:
         parts.append(rx.text(subtitle, size="3", color=rx.color("gray", 11)))
     return rx.vstack(*parts, spacing="1", margin_bottom="24px")

@@ -47,6 +47,8 @@ def _meta_line(icon: str, *children: rx.Component | rx.Var | str, **props) -> rx
 
 
 def mutual_ribbon() -> rx.Component:
+    """In the chip row under the name (an absolute corner ribbon squeezed names onto two
+    lines)."""
     return rx.badge(
         rx.icon("repeat-2", size=12),
         "Mutual match",
@@ -54,9 +56,6 @@ def mutual_ribbon() -> rx.Component:
         variant="solid",
         radius="full",
         size="1",
-        position="absolute",
-        top="12px",
-        right="12px",
         title="They want to learn something you teach: you could swap.",
     )
 
@@ -64,7 +63,6 @@ def mutual_ribbon() -> rx.Component:
 def skill_card(card: rx.Var, timezone: rx.Var) -> rx.Component:
     """One teachable skill. `card` is a marketplace CardVM; times are in `timezone`."""
     return rx.card(
-        rx.cond(card.mutual, mutual_ribbon()),
         rx.vstack(
             rx.hstack(
                 teacher_avatar(card.avatar_url, card.initials, card.teacher),
@@ -76,9 +74,13 @@ def skill_card(card: rx.Var, timezone: rx.Var) -> rx.Component:
                         size="2",
                         color=rx.color("gray", 12),
                         class_name="teacher-link",
-                        padding_right=rx.cond(card.mutual, "112px", "0"),
+                        white_space="nowrap",
+                        overflow="hidden",
+                        text_overflow="ellipsis",
+                        max_width="100%",
                     ),
                     rx.hstack(
+                        rx.cond(card.mutual, mutual_ribbon()),
                         rx.foreach(card.badges, badge_chip),
                         rating(card.rating, card.rating_count),
                         trust_chip(card.trust, card.trust_line),
@@ -93,7 +95,7 @@ def skill_card(card: rx.Var, timezone: rx.Var) -> rx.Component:
                 align="center",
             ),
             rx.link(
-                rx.heading(card.title, size="4", weight="bold", trim="start"),
+                rx.heading(card.title, size="4", as_="h3", weight="bold", trim="start"),
                 href=card.profile_url,
                 color=rx.color("gray", 12),
                 underline="hover",
@@ -163,8 +165,12 @@ def skill_card_skeleton() -> rx.Component:
     )
 
 
-def recommendation_card(rec: rx.Var) -> rx.Component:
-    """A "For you" partner: who, what they teach, and why we suggest them."""
+def recommendation_card(rec: rx.Var, *, fill: bool = False) -> rx.Component:
+    """A "For you" partner: who, what they teach, and why we suggest them.
+
+    In a scrolling row the card keeps a fixed width; in a grid (`fill`) it takes its
+    column, like the skill cards beside it.
+    """
     return rx.card(
         rx.vstack(
             rx.hstack(
@@ -217,7 +223,8 @@ def recommendation_card(rec: rx.Var) -> rx.Component:
         ),
         size="2",
         min_width="240px",
-        max_width="280px",
+        max_width="none" if fill else "280px",
+        width="100%" if fill else "auto",
         flex_shrink="0",
         class_name="for-you-card",
     )

@@ -14,12 +14,14 @@ import reflex as rx
 
 from bartr import routes
 from bartr.components.admin_audit import audit_section
+from bartr.components.admin_content import deleted_content_section
 from bartr.components.admin_reports import reports_section
 from bartr.components.admin_sections import admin_section, categories_section, disputes_section
 from bartr.components.forms import field_error
 from bartr.components.shell import page, page_title
 from bartr.components.toast_outlet import toast_outlet
 from bartr.state.admin_audit import AdminAuditState
+from bartr.state.admin_content import AdminContentState
 from bartr.state.admin_credits import RECENT
 from bartr.state.admin_credits import AdminCreditsState as S
 from bartr.state.admin_moderation import AdminModerationState
@@ -361,6 +363,7 @@ SECTIONS: list[AdminSection] = [
     AdminSection(disputes_section, on_load=(AdminModerationState.load,)),
     AdminSection(categories_section),
     AdminSection(audit_section, on_load=(AdminAuditState.load,)),
+    AdminSection(deleted_content_section, on_load=(AdminContentState.load,)),
 ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from bartr import routes
@@ -30,7 +32,7 @@ from bartr.state.profile_edit import AvailabilityEditorState, SkillEditorState
 def signup_page() -> rx.Component:
     return centered_card(
         rx.vstack(
-            rx.heading("Join BARTR", size="7"),
+            rx.heading("Join BARTR", size="7", as_="h1"),
             rx.text(
                 "Teach what you know. Learn what you love. One hour = one credit.",
                 color=rx.color("gray", 11),
@@ -94,7 +96,7 @@ def signup_page() -> rx.Component:
 def login_page() -> rx.Component:
     return centered_card(
         rx.vstack(
-            rx.heading("Welcome back", size="7"),
+            rx.heading("Welcome back", size="7", as_="h1"),
             rx.text("Log in to your BARTR account.", color=rx.color("gray", 11)),
             spacing="2",
         ),
@@ -201,7 +203,7 @@ def _stepper() -> rx.Component:
     )  # fmt: skip
 
 
-def _step_nav(label: str = "Next") -> rx.Component:
+def _step_nav(label: str = "Next", on_click: Any = OnboardingState.next_step) -> rx.Component:
     return rx.hstack(
         rx.cond(
             OnboardingState.granted_label != "",
@@ -214,7 +216,7 @@ def _step_nav(label: str = "Next") -> rx.Component:
             ),
         ),
         rx.spacer(),
-        rx.button(label, on_click=OnboardingState.next_step, size="3", id="onboarding-next"),
+        rx.button(label, on_click=on_click, size="3", id="onboarding-next"),
         width="100%",
         align="center",
         wrap="wrap",
@@ -225,7 +227,7 @@ def _step_nav(label: str = "Next") -> rx.Component:
 def _done() -> rx.Component:
     return rx.vstack(
         rx.icon("party-popper", size=40, color=rx.color("accent", 9)),
-        rx.heading("You're all set", size="6"),
+        rx.heading("You're all set", size="6", as_="h1"),
         rx.cond(
             OnboardingState.granted_label != "",
             rx.text(
@@ -252,7 +254,7 @@ def _done() -> rx.Component:
 def _first_step() -> rx.Component:
     return rx.vstack(
         rx.vstack(
-            rx.heading("Tell the community about yourself", size="6"),
+            rx.heading("Tell the community about yourself", size="6", as_="h1"),
             rx.text(
                 "Then add what you teach, what you want to learn and when you're free.",
                 color=rx.color("gray", 11),
@@ -273,11 +275,13 @@ def _first_step() -> rx.Component:
     )
 
 
-def _later_step(body: rx.Component, hint: str, label: str = "Next") -> rx.Component:
+def _later_step(
+    body: rx.Component, hint: str, label: str = "Next", on_click: Any = OnboardingState.next_step
+) -> rx.Component:
     return rx.vstack(
         rx.text(hint, size="2", color=rx.color("gray", 11)),
         body,
-        _step_nav(label),
+        _step_nav(label, on_click),
         spacing="4",
         width="100%",
     )
@@ -301,8 +305,9 @@ def onboarding_page() -> rx.Component:
                         OnboardingState.step,
                         (0, rx.card(_first_step(), size="4", width="100%")),
                         (1, _later_step(teach_section(), "Add a skill or two you could teach. You can skip this and add them later.")),
-                        (2, _later_step(learn_section(), "What would you love to learn? We use this to find you swaps.")),
-                        (3, _later_step(availability_section(), "Add the weekly times you're usually free, then save.", "Finish")),
+                        # Entering the last step reloads the editor: it shows the zone just chosen.
+                        (2, _later_step(learn_section(), "What would you love to learn? We use this to find you swaps.", on_click=[OnboardingState.next_step, AvailabilityEditorState.load])),
+                        (3, _later_step(availability_section(), "Add the weekly times you're usually free. Finish saves them.", "Finish", AvailabilityEditorState.save_and_finish)),
                         rx.fragment(),
                     ),
                     spacing="4",

@@ -13,8 +13,13 @@ from bartr.state.home import HomeState
 
 
 def _figure(value: rx.Var, label: str) -> rx.Component:
+    # A skeleton until the figures arrive: a flash of "0 / 0 / 0" reads as an empty site.
     return rx.vstack(
-        rx.text(value, size="8", weight="bold", color=rx.color("accent", 11)),
+        rx.skeleton(
+            rx.text(value, size="8", weight="bold", color=rx.color("accent", 11)),
+            loading=~HomeState.loaded,
+            min_width="3ch",
+        ),
         rx.text(label, size="2", color=rx.color("gray", 11)),
         spacing="0",
         align="center",
@@ -38,7 +43,7 @@ def _step(number: str, title: str, text: str, icon: str) -> rx.Component:
                 justify="between",
                 width="100%",
             ),
-            rx.heading(title, size="4"),
+            rx.heading(title, size="4", as_="h3"),
             rx.text(text, size="2", color=rx.color("gray", 11)),
             spacing="3",
         ),
@@ -54,6 +59,7 @@ def _visitor() -> rx.Component:
             rx.heading(
                 "Teach what you know. Learn what you love.",
                 size="9",
+                as_="h1",
                 weight="bold",
                 text_align="center",
                 max_width="820px",
@@ -115,6 +121,7 @@ def _visitor() -> rx.Component:
             width="100%",
             padding_top="48px",
         ),
+        _featured("Featured skills", "Taught by highly rated members. One credit an hour."),
         spacing="6",
         width="100%",
     )
@@ -124,7 +131,7 @@ def _featured(title: str, subtitle: str, *, top: str = "48px") -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.vstack(
-                rx.heading(title, size="5"),
+                rx.heading(title, size="5", as_="h2"),
                 rx.text(subtitle, size="2", color=rx.color("gray", 11)),
                 spacing="1",
             ),
@@ -212,7 +219,7 @@ def _rate_prompt(p: rx.Var) -> rx.Component:
 def _member() -> rx.Component:
     return rx.vstack(
         rx.vstack(
-            rx.heading("Welcome back, ", AuthState.viewer_name, size="7"),
+            rx.heading("Welcome back, ", AuthState.viewer_name, size="7", as_="h1"),
             rx.text("Here is what needs you now.", size="3", color=rx.color("gray", 11)),
             spacing="1",
         ),
@@ -233,14 +240,14 @@ def _member() -> rx.Component:
             HomeState.for_you.length() > 0,
             rx.vstack(
                 rx.hstack(
-                    rx.heading("For you", size="5"),
+                    rx.heading("For you", size="5", as_="h2"),
                     rx.spacer(),
                     rx.link("More matches →", href=routes.MARKETPLACE, size="2"),
                     width="100%",
                     align="end",
                 ),
                 rx.grid(
-                    rx.foreach(HomeState.for_you, recommendation_card),
+                    rx.foreach(HomeState.for_you, lambda r: recommendation_card(r, fill=True)),
                     columns=rx.breakpoints(initial="1", sm="2", md="3"),
                     spacing="4",
                     width="100%",

@@ -188,7 +188,7 @@ def _for_you() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.icon("sparkles", size=18, color=rx.color("accent", 10)),
-                rx.heading("For you", size="5"),
+                rx.heading("For you", size="5", as_="h2"),
                 rx.text(
                     "People who teach what you want to learn",
                     size="2",
@@ -237,7 +237,7 @@ def _circles() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.icon("refresh-cw", size=18, color=rx.color("green", 10)),
-                rx.heading("Swap circles", size="5"),
+                rx.heading("Swap circles", size="5", as_="h2"),
                 rx.text(
                     "Three people, each teaching the next: everyone learns.",
                     size="2",
@@ -267,7 +267,7 @@ def _empty() -> rx.Component:
             rx.cond(
                 S.has_query,
                 rx.vstack(
-                    rx.heading("No one teaches that yet — try fewer filters", size="4"),
+                    rx.heading("No one teaches that yet — try fewer filters", size="4", as_="h3"),
                     rx.text(
                         "Remove a filter or search for a broader word.",
                         color=rx.color("gray", 11),
@@ -278,7 +278,7 @@ def _empty() -> rx.Component:
                     align="center",
                 ),
                 rx.vstack(
-                    rx.heading("No skills offered yet", size="4"),
+                    rx.heading("No skills offered yet", size="4", as_="h3"),
                     rx.text(
                         "Be the first: tell the community what you can teach.",
                         color=rx.color("gray", 11),

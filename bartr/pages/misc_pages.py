@@ -43,7 +43,7 @@ def not_found_page() -> rx.Component:
         rx.center(
             rx.vstack(
                 rx.text("404", size="9", weight="bold", color=rx.color("accent", 9)),
-                rx.heading("This page does not exist", size="6"),
+                rx.heading("This page does not exist", size="6", as_="h1"),
                 rx.text("The link may be old, or the page was moved.", color=rx.color("gray", 11)),
                 rx.hstack(
                     link_button("Go home", href=routes.HOME),

@@ -547,6 +547,39 @@ def learn_section() -> rx.Component:
     )
 
 
+def _unsaved_bar() -> rx.Component:
+    """Stays in sight while availability edits are unsaved: leaving would silently drop them."""
+    return rx.cond(
+        A.dirty,
+        rx.card(
+            rx.flex(
+                rx.hstack(
+                    rx.icon("circle-alert", size=16, color=rx.color("amber", 11)),
+                    rx.text("Your availability has unsaved changes.", size="2", weight="medium"),
+                    spacing="2",
+                    align="center",
+                ),
+                rx.hstack(
+                    rx.button("Discard", on_click=A.discard, variant="soft", color_scheme="gray"),
+                    rx.button("Save now", on_click=A.save, id="unsaved-save"),
+                    spacing="2",
+                ),
+                justify="between",
+                align="center",
+                gap="12px",
+                wrap="wrap",
+            ),
+            id="unsaved-bar",
+            role="status",
+            position="sticky",
+            bottom="16px",
+            width="100%",
+            z_index="10",
+            box_shadow="0 8px 24px rgba(0,0,0,0.12)",
+        ),
+    )
+
+
 @page(
     routes.PROFILE_EDIT,
     "Your profile",
@@ -575,6 +608,7 @@ def profile_edit_page() -> rx.Component:
         teach_section(),
         learn_section(),
         availability_section(),
+        _unsaved_bar(),
         skill_dialog(),
         remove_dialog(),
         spacing="5",

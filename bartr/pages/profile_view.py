@@ -6,6 +6,7 @@ import reflex as rx
 
 from bartr import routes
 from bartr.components.buttons import link_button
+from bartr.components.course_cards import course_cards
 from bartr.components.rating_card import stars_row
 from bartr.components.safety_menu import member_safety_menu, report_button, safety_dialogs
 from bartr.components.shell import page
@@ -397,6 +398,19 @@ def _profile() -> rx.Component:
             ),
             id_="teaches",
         ),
+        rx.cond(
+            (S.teacher_courses.length() > 0) | S.is_self,
+            _section(
+                "Courses",
+                course_cards(
+                    S.teacher_courses,
+                    empty=link_button(
+                        "Add a course to a skill you teach", href=routes.COURSES, variant="soft"
+                    ),
+                ),
+                id_="courses",
+            ),
+        ),
         _section(
             "Wants to learn",
             rx.cond(
@@ -473,7 +487,7 @@ def _not_found() -> rx.Component:
     return rx.center(
         rx.vstack(
             rx.icon("user-x", size=40, color=rx.color("gray", 9)),
-            rx.heading("No member with that name", size="5"),
+            rx.heading("No member with that name", size="5", as_="h1"),
             rx.text("The link may be old, or the member left BARTR.", color=rx.color("gray", 11)),
             link_button("Browse the marketplace", href=routes.MARKETPLACE),
             spacing="3",

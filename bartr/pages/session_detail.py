@@ -9,6 +9,7 @@ import reflex as rx
 
 from bartr import routes
 from bartr.components.buttons import link_button
+from bartr.components.course_cards import course_cards
 from bartr.components.forms import form_alert
 from bartr.components.rating_card import rating_card
 from bartr.components.shell import page
@@ -407,7 +408,7 @@ def _person(role: str, name: rx.Var, href: rx.Var, is_me: rx.Var) -> rx.Componen
 def _details_card() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("Details", size="4"),
+            rx.heading("Details", size="4", as_="h3"),
             rx.grid(
                 _fact(
                     "calendar-days",
@@ -493,7 +494,7 @@ def _details_card() -> rx.Component:
 def _history_card() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("History", size="4"),
+            rx.heading("History", size="4", as_="h3"),
             timeline(S.events, zone_label=S.zone_label),
             spacing="4",
             width="100%",
@@ -512,7 +513,7 @@ def _policy_card() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.icon("scale", size=16),
-                rx.heading("The policy", size="3"),
+                rx.heading("The policy", size="3", as_="h3"),
                 spacing="2",
                 align="center",
             ),
@@ -560,6 +561,41 @@ def _coming_soon(icon: str, title: str, text: str) -> rx.Component:
     )
 
 
+def _materials_card() -> rx.Component:
+    """The course of this skill (open or locked), or a way for the teacher to make one."""
+    return rx.card(
+        rx.vstack(
+            rx.text("Course materials", weight="bold", size="2"),
+            course_cards(
+                S.session_course,
+                empty=rx.cond(
+                    S.is_session_teacher,
+                    rx.vstack(
+                        rx.text(
+                            "Share notes and recorded lessons with the people you teach.",
+                            size="1",
+                            color=rx.color("gray", 10),
+                        ),
+                        link_button("Create a course", href=routes.COURSES, variant="soft"),
+                        spacing="2",
+                    ),
+                    rx.text(
+                        "The teacher has no course for this skill yet.",
+                        size="1",
+                        color=rx.color("gray", 10),
+                    ),
+                ),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        size="2",
+        width="100%",
+        variant="surface",
+        id="course-materials",
+    )
+
+
 def _side() -> rx.Component:
     return rx.vstack(
         _policy_card(),
@@ -571,9 +607,7 @@ def _side() -> rx.Component:
         _coming_soon(
             "video", "Video call", "Join the call from this page when the session starts."
         ),
-        _coming_soon(
-            "book-open", "Course materials", "Notes and files the teacher shares for this session."
-        ),
+        _materials_card(),
         spacing="3",
         width="100%",
     )
@@ -596,7 +630,7 @@ def _header() -> rx.Component:
             underline="none",
         ),
         rx.flex(
-            rx.heading(S.skill_title, size="7", weight="bold"),
+            rx.heading(S.skill_title, size="7", as_="h1", weight="bold"),
             status_chip(S.state, S.state_label, size="3"),
             gap="12px",
             align="center",

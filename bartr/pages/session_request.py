@@ -138,7 +138,7 @@ def policy_dialog(lines: rx.Var, *, trigger_text: str = "Cancellation policy") -
 
 
 def _section(title: str, *children: rx.Component, caption: Any = None) -> rx.Component:
-    head = [rx.heading(title, size="4")]
+    head = [rx.heading(title, size="4", as_="h3")]
     if caption is not None:
         head.append(rx.text(caption, size="2", color=rx.color("gray", 11)))
     return rx.card(
@@ -212,7 +212,7 @@ def _chosen_time(c: SlotChoice) -> rx.Component:
 def _summary() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("Summary", size="4"),
+            rx.heading("Summary", size="4", as_="h3"),
             rx.cond(
                 S.chosen.length() > 0,  # type: ignore[attr-defined]
                 rx.vstack(rx.foreach(S.chosen, _chosen_time), spacing="1", width="100%"),

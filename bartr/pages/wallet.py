@@ -453,12 +453,25 @@ def _history_row(row: rx.Var) -> rx.Component:
         ),
         rx.table.cell(reason),
         rx.table.cell(
-            rx.text(
-                row["amount"],
-                size="2",
-                weight="bold",
-                color=rx.cond(row["tone"] == "green", rx.color("green", 11), rx.color("red", 11)),
-                white_space="nowrap",
+            rx.vstack(
+                rx.text(
+                    row["amount"],
+                    size="2",
+                    weight="bold",
+                    color=rx.match(
+                        row["tone"],
+                        ("green", rx.color("green", 11)),
+                        ("gray", rx.color("gray", 11)),
+                        rx.color("red", 11),
+                    ),
+                    white_space="nowrap",
+                ),
+                rx.cond(
+                    row["note"] != "",
+                    rx.text(row["note"], size="1", color=MUTED, white_space="nowrap"),
+                ),
+                spacing="0",
+                align="end",
             ),
             justify="end",
         ),

@@ -23,12 +23,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete
+from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
 from bartr.models.accounts import User
 from bartr.models.base import utcnow
 from bartr.models.profiles import AvailabilityBitmap, AvailabilityWindow
+from bartr.models.sessions import SessionState, SkillSession
 from bartr.services.errors import NotFound, ValidationFailed
 from bartr.services.validation import clean_timezone
 
@@ -257,7 +258,76 @@ def free_slots_from_windows(
     return result
 
 
+# How far ahead of now a session can start: nobody should be booked for "in 5 minutes".
+BOOKING_LEAD = timedelta(hours=1)
+
+
+def earliest_bookable(now: datetime) -> datetime:
+    """The first instant a new request may propose (now + the booking lead)."""
+    return now + BOOKING_LEAD
+
+
+def free_of(
+    starts: Sequence[datetime], *, duration_minutes: int, busy: Sequence[tuple[datetime, datetime]]
+) -> list[datetime]:
+    """The starts whose whole session misses every busy interval."""
+    length = timedelta(minutes=duration_minutes)
+    return [t for t in starts if not any(b0 < t + length and b1 > t for b0, b1 in busy)]
+
+
+def first_free_start(
+    windows: Sequence[Window],
+    tz_name: str,
+    *,
+    now: datetime,
+    duration_minutes: int,
+    busy: Sequence[tuple[datetime, datetime]] = (),
+    horizon_days: int = 14,
+) -> datetime | None:
+    """The first start a request page would offer: inside the windows, after the booking
+    lead, clear of scheduled sessions. Cards ("Next free") and the request page both use
+    it, so a card never shows a time the page does not offer."""
+    per_busy = duration_minutes // SLOT_MINUTES + 2  # starts one session can block
+    starts = free_slots_from_windows(
+        windows,
+        tz_name,
+        after=earliest_bookable(now),
+        duration_minutes=duration_minutes,
+        limit=1 + per_busy * len(busy),
+        horizon_days=horizon_days,
+    )
+    free = free_of(starts, duration_minutes=duration_minutes, busy=busy)
+    return free[0] if free else None
+
+
 # --- database ------------------------------------------------------------------------
+
+
+def busy_by_member(
+    db: Session, user_ids: Sequence[int], *, start: datetime, end: datetime
+) -> dict[int, list[tuple[datetime, datetime]]]:
+    """Each member's scheduled sessions (as teacher or learner) overlapping [start, end):
+    one query for a whole page of cards."""
+    result: dict[int, list[tuple[datetime, datetime]]] = {uid: [] for uid in user_ids}
+    if not user_ids:
+        return result
+    rows = db.exec(
+        select(SkillSession).where(
+            col(SkillSession.state) == SessionState.SCHEDULED,
+            or_(
+                col(SkillSession.teacher_id).in_(user_ids),
+                col(SkillSession.learner_id).in_(user_ids),
+            ),
+            col(SkillSession.starts_at) < end,
+            col(SkillSession.ends_at) > start,
+        )
+    ).all()
+    for row in rows:
+        if row.starts_at is None or row.ends_at is None:
+            continue
+        for uid in {row.teacher_id, row.learner_id} & set(result):
+            result[uid].append((row.starts_at, row.ends_at))
+    return result
 
 
 def windows_for(db: Session, user_id: int) -> tuple[list[Window], str | None]:

@@ -35,3 +35,9 @@ def credits_phrase(minor: int) -> str:
     """'1 credit', '1.5 credits', '0 credits'."""
     text = format_credits(minor)
     return f"{text} credit" if abs(minor) == MINOR_PER_CREDIT else f"{text} credits"
+
+
+def signed_credits_phrase(minor: int) -> str:
+    """'+1 credit', '−0.75 credits': a history amount read aloud with its plural."""
+    unit = "credit" if abs(minor) == MINOR_PER_CREDIT else "credits"
+    return f"{format_credits(minor, signed=True)} {unit}"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String, and_, cast, func, literal_column, or_, table, text, true
@@ -45,6 +45,7 @@ COUNT_CAP = 1000
 PAGE_COLUMN_NAMES = ("id", "title", "level", "category_id", "tags", "user_id")
 SMALL_SET = 300  # PostgreSQL: fewer matches than this are collected, then sorted
 NEXT_SLOT_MINUTES = 60
+NEXT_SLOT_HORIZON_DAYS = 14  # the request page's horizon
 _LANGUAGE_BY_LOWER = {name.lower(): name for name in LANGUAGES}
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -497,6 +498,13 @@ def _cards(
             mutual_ids = recommendations.users_wanting(db, user_ids=teacher_ids, keys=mine)
     cards = []
     next_slot: dict[int, datetime | None] = {}
+    viewer_id = viewer.id if viewer is not None and viewer.id is not None else None
+    busy = availability.busy_by_member(
+        db,
+        [*teacher_ids, *([viewer_id] if viewer_id is not None else [])],
+        start=now,
+        end=now + timedelta(days=NEXT_SLOT_HORIZON_DAYS + 1),
+    )
     for skill_id, title, level, category_id, tags, user_id in rows:
         _uid, name, handle, avatar, langs, member_since = teachers[user_id]
         st = stats.get(user_id, trust.NEW_STATS)
@@ -504,9 +512,18 @@ def _cards(
             slots: list[datetime] = []
             if user_id in windows:
                 ws, tz_name = windows[user_id]
-                slots = availability.free_slots_from_windows(
-                    ws, tz_name, after=now, duration_minutes=NEXT_SLOT_MINUTES, limit=1
+                # The same rule as the request page's first slot (lead time, booked
+                # sessions of the teacher and of the viewer), so the card never promises
+                # a time the page does not offer.
+                first = availability.first_free_start(
+                    ws,
+                    tz_name,
+                    now=now,
+                    duration_minutes=NEXT_SLOT_MINUTES,
+                    busy=busy[user_id] + (busy[viewer_id] if viewer_id is not None else []),
+                    horizon_days=NEXT_SLOT_HORIZON_DAYS,
                 )
+                slots = [first] if first else []
             next_slot[user_id] = slots[0] if slots else None
         category = categories.get(category_id)
         cards.append(

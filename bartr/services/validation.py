@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from importlib import resources
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bartr.services.errors import ValidationFailed
@@ -63,11 +65,46 @@ def canonical_mailbox(email: str) -> str:
 
 
 _ZONES: frozenset[str] | None = None
+_ALIASES: dict[str, str] | None = None
+
+
+def _zone_aliases() -> dict[str, str]:
+    """Legacy name -> canonical name ("Asia/Calcutta" -> "Asia/Kolkata"), from the IANA data.
+
+    Browsers still report some legacy names; storing them would show members a zone they
+    never picked in the list. The pinned `tzdata` package ships the link table (tzdata.zi);
+    the system copy is the fallback.
+    """
+    global _ALIASES
+    if _ALIASES is None:
+        text = ""
+        try:
+            text = (resources.files("tzdata") / "zoneinfo" / "tzdata.zi").read_text()
+        except (ModuleNotFoundError, OSError):
+            system = Path("/usr/share/zoneinfo/tzdata.zi")
+            text = system.read_text() if system.exists() else ""
+        _ALIASES = {
+            parts[2]: parts[1]
+            for parts in (line.split() for line in text.splitlines() if line.startswith("L "))
+            if len(parts) == 3
+        }
+    return _ALIASES
+
+
+def canonical_timezone(name: str) -> str:
+    """The canonical IANA name for `name` (unchanged when it is already canonical)."""
+    if name == "UTC":
+        return name  # our own spelling of the zero zone, listed last in the picker
+    aliases = _zone_aliases()
+    seen = 0
+    while name in aliases and seen < 5:  # links may chain; bounded on purpose
+        name, seen = aliases[name], seen + 1
+    return name
 
 
 def clean_timezone(value: str | None) -> str:
     global _ZONES
-    name = (value or "").strip()
+    name = canonical_timezone((value or "").strip())
     if _ZONES is None:
         _ZONES = frozenset(available_timezones())
     if name not in _ZONES:
@@ -82,10 +119,16 @@ def clean_timezone(value: str | None) -> str:
 
 
 def all_timezones() -> list[str]:
+    """The zones members pick from: canonical names only (no legacy aliases), UTC last."""
     global _ZONES
     if _ZONES is None:
         _ZONES = frozenset(available_timezones())
+    aliases = _zone_aliases()
     return [
-        *sorted(z for z in _ZONES if "/" in z and not z.startswith(("Etc/", "SystemV/"))),
+        *sorted(
+            z
+            for z in _ZONES
+            if "/" in z and not z.startswith(("Etc/", "SystemV/")) and z not in aliases
+        ),
         "UTC",
     ]

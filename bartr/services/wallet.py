@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from bartr.models.accounts import User
@@ -20,8 +22,9 @@ from bartr.models.ledger import (
     LedgerTransaction,
     Payment,
 )
+from bartr.models.sessions import SkillSession
 from bartr.services import ledger
-from bartr.services.credits import format_credits
+from bartr.services.credits import credits_phrase, format_credits
 
 MAX_PAGE = 200
 
@@ -32,11 +35,14 @@ class HistoryRow:
     transaction_id: int
     created_at: datetime
     kind: str
-    reason: str  # human text, e.g. "Held for session #12"
+    reason: str  # human text, e.g. "Held for Watercolor painting with Asha"
     link_label: str | None  # what the cause link says, e.g. "Session #12"
     link_path: str | None  # where it goes, e.g. "/sessions/12"
-    amount: int  # signed minor units on the member's wallet
+    amount: int  # signed minor units on the member's wallet (or on their hold, see from_hold)
     balance_after: int
+    # True for a payment out of the member's hold (escrow): the credits left their wallet
+    # when the hold was taken, so the available balance does not move on this row.
+    from_hold: bool = False
 
 
 def cause_link(
@@ -64,6 +70,25 @@ def _pack_label(pack_id: str) -> str:
     return pack_id.replace("-", " ").replace("_", " ").title()
 
 
+@dataclass(frozen=True)
+class _SessionFacts:
+    """What a history row says about its session: the skill and the other person."""
+
+    skill: str
+    teacher_id: int
+    learner_id: int
+    state: str
+
+
+def _with_whom(facts: _SessionFacts | None, *, actor: User, users: dict[int | None, User]) -> str:
+    """The skill and the other person, seen from the member's side."""
+    if facts is None:
+        return "a session"
+    other_id = facts.teacher_id if facts.learner_id == actor.id else facts.learner_id
+    other = users.get(other_id)
+    return f"{facts.skill} with {other.display_name}" if other else facts.skill
+
+
 def _reason(
     tx: LedgerTransaction,
     amount: int,
@@ -71,11 +96,11 @@ def _reason(
     actor: User,
     users: dict[int | None, User],
     payments: dict[int | None, Payment],
-    escrow_owner: dict[int, int | None],
+    sessions: dict[int, _SessionFacts],
 ) -> str:
     kind, cid = tx.kind, tx.cause_id
     if kind == "welcome":
-        return "Welcome credits"
+        return tx.memo or "Welcome credits"
     if kind == "referral":
         who = users.get(cid or 0)
         return f"Referral: {who.display_name} joined" if who else "Referral reward"
@@ -83,17 +108,18 @@ def _reason(
         payment = payments.get(cid or 0)
         if payment is None:
             return "Credit pack"
-        return f"Credit pack: {_pack_label(payment.pack_id)} ({format_credits(payment.credits)} credits)"
+        return f"Credit pack: {_pack_label(payment.pack_id)} ({credits_phrase(payment.credits)})"
+    facts = sessions.get(cid or 0) if tx.cause_type == "session" else None
+    with_whom = _with_whom(facts, actor=actor, users=users)
     if kind == "session_hold":
-        return f"Held for session #{cid}"
+        return f"Held for {with_whom}"
     if kind == "session_release":
-        return f"Hold returned for session #{cid}"
+        return f"Hold returned: {with_whom}"
     if kind in ("session_settle", "session_refund"):
-        learner = escrow_owner.get(cid or 0)
-        if learner == actor.id:
+        if facts is not None and facts.learner_id == actor.id:
             verb = "Refund" if kind == "session_refund" else "Unused hold returned"
-            return f"{verb} for session #{cid}"
-        return f"Earned teaching session #{cid}"
+            return f"{verb}: {with_whom}"
+        return f"Earned teaching {with_whom}"
     if kind == "adjustment":
         return f"Admin adjustment: {tx.memo}" if tx.memo else "Admin adjustment"
     if kind == "transfer":
@@ -101,28 +127,61 @@ def _reason(
     return tx.memo or kind.replace("_", " ").capitalize()
 
 
+def _paid_from_hold_reason(facts: _SessionFacts | None, users: dict[int | None, User]) -> str:
+    """The learner's line for what their hold paid the teacher."""
+    if facts is None:
+        return "Paid from your hold"
+    teacher = users.get(facts.teacher_id)
+    name = teacher.display_name if teacher else "the teacher"
+    if facts.state == "cancelled":
+        return f"Late-cancellation fee to {name} ({facts.skill})"
+    if facts.state == "no_show":
+        return f"No-show: paid {name} ({facts.skill})"
+    return f"Paid {name} for {facts.skill}"
+
+
 def _rows(
     db: Session, *, actor: User, limit: int | None, offset: int, newest_first: bool
 ) -> list[HistoryRow]:
     order = col(LedgerEntry.id).desc() if newest_first else col(LedgerEntry.id)
+    own_wallet = and_(
+        col(LedgerAccount.kind) == AccountKind.WALLET.value, col(LedgerAccount.owner_id) == actor.id
+    )
+    # A settlement pays the teacher out of the learner's hold: the learner's wallet has no
+    # entry for that part, so the escrow's debit is shown as a "Paid" line (from_hold).
+    own_hold_paid_out = and_(
+        col(LedgerAccount.kind) == AccountKind.ESCROW.value,
+        col(LedgerAccount.owner_id) == actor.id,
+        col(LedgerTransaction.kind).in_(("session_settle", "session_refund")),
+        col(LedgerEntry.amount) < 0,
+    )
     query = (
-        select(LedgerEntry, LedgerTransaction)
+        select(LedgerEntry, LedgerTransaction, LedgerAccount.kind)
         .join(LedgerTransaction, col(LedgerTransaction.id) == LedgerEntry.transaction_id)
         .join(LedgerAccount, col(LedgerAccount.id) == LedgerEntry.account_id)
-        .where(
-            LedgerAccount.kind == AccountKind.WALLET.value,
-            LedgerAccount.owner_id == actor.id,
-        )
+        .where(or_(own_wallet, own_hold_paid_out))
         .order_by(order)
         .offset(max(0, offset))
     )
     if limit is not None:
         query = query.limit(max(0, min(limit, MAX_PAGE)))
-    pairs = db.exec(query).all()
+    triples = db.exec(query).all()
+    pairs = [(e, t) for e, t, _k in triples]
 
-    user_ids = {t.cause_id for _e, t in pairs if t.cause_type == "user" and t.cause_id}
-    payment_ids = {t.cause_id for _e, t in pairs if t.cause_type == "payment" and t.cause_id}
     session_ids = {t.cause_id for _e, t in pairs if t.cause_type == "session" and t.cause_id}
+    sessions: dict[int, _SessionFacts] = (
+        {
+            s.id: _SessionFacts(s.skill_title, s.teacher_id, s.learner_id, s.state)
+            for s in db.exec(select(SkillSession).where(col(SkillSession.id).in_(session_ids)))
+            if s.id is not None
+        }
+        if session_ids
+        else {}
+    )
+    user_ids = {t.cause_id for _e, t in pairs if t.cause_type == "user" and t.cause_id}
+    for facts in sessions.values():
+        user_ids.update((facts.teacher_id, facts.learner_id))
+    payment_ids = {t.cause_id for _e, t in pairs if t.cause_type == "payment" and t.cause_id}
     users = (
         {u.id: u for u in db.exec(select(User).where(col(User.id).in_(user_ids))).all()}
         if user_ids
@@ -139,23 +198,29 @@ def _rows(
         if payment_ids
         else {}
     )
-    escrow_owner: dict[int, int | None] = (
-        {
-            sid: owner
-            for sid, owner in db.exec(
-                select(LedgerAccount.session_id, LedgerAccount.owner_id).where(
-                    LedgerAccount.kind == AccountKind.ESCROW.value,
-                    col(LedgerAccount.session_id).in_(session_ids),
-                )
-            ).all()
-            if sid is not None
-        }
-        if session_ids
-        else {}
-    )
+    returned = _returned_to_wallet(db, actor=actor, triples=triples)
 
     rows: list[HistoryRow] = []
-    for entry, tx in pairs:
+    for entry, tx, account_kind in triples:
+        if account_kind == AccountKind.ESCROW.value:
+            paid = -entry.amount - returned.get(tx.id or 0, (0, 0))[0]
+            if paid <= 0:
+                continue  # all of it came back to the wallet: that row says so
+            rows.append(
+                HistoryRow(
+                    entry_id=entry.id or 0,
+                    transaction_id=tx.id or 0,
+                    created_at=entry.created_at,
+                    kind=tx.kind,
+                    reason=_paid_from_hold_reason(sessions.get(tx.cause_id or 0), users),
+                    link_label=f"Session #{tx.cause_id}",
+                    link_path=f"/sessions/{tx.cause_id}",
+                    amount=-paid,
+                    balance_after=returned.get(tx.id or 0, (0, 0))[1],
+                    from_hold=True,
+                )
+            )
+            continue
         link = None
         if tx.cause_type == "user":
             who = users.get(tx.cause_id or 0)
@@ -173,12 +238,7 @@ def _rows(
                 created_at=entry.created_at,
                 kind=tx.kind,
                 reason=_reason(
-                    tx,
-                    entry.amount,
-                    actor=actor,
-                    users=users,
-                    payments=payments,
-                    escrow_owner=escrow_owner,
+                    tx, entry.amount, actor=actor, users=users, payments=payments, sessions=sessions
                 ),
                 link_label=link[0] if link else None,
                 link_path=link[1] if link else None,
@@ -187,6 +247,44 @@ def _rows(
             )
         )
     return rows
+
+
+def _returned_to_wallet(
+    db: Session,
+    *,
+    actor: User,
+    triples: Sequence[tuple[LedgerEntry, LedgerTransaction, str]],
+) -> dict[int, tuple[int, int]]:
+    """For each settlement on this page paid out of the member's hold: (credits returned to
+    their wallet in the same transaction, their wallet balance right after it)."""
+    tx_ids = [t.id for _e, t, kind in triples if kind == AccountKind.ESCROW.value and t.id]
+    if not tx_ids:
+        return {}
+    wallet = db.exec(
+        select(LedgerAccount).where(
+            LedgerAccount.kind == AccountKind.WALLET.value, LedgerAccount.owner_id == actor.id
+        )
+    ).first()
+    if wallet is None:
+        return {}
+    result: dict[int, tuple[int, int]] = {}
+    for tx_id in tx_ids:
+        back = db.exec(
+            select(LedgerEntry.amount, LedgerEntry.balance_after).where(
+                LedgerEntry.transaction_id == tx_id, LedgerEntry.account_id == wallet.id
+            )
+        ).first()
+        if back is not None:
+            result[tx_id] = (int(back[0]), int(back[1]))
+            continue
+        before = db.exec(
+            select(LedgerEntry.balance_after)
+            .where(LedgerEntry.account_id == wallet.id, col(LedgerEntry.transaction_id) < tx_id)
+            .order_by(col(LedgerEntry.id).desc())
+            .limit(1)
+        ).first()
+        result[tx_id] = (0, int(before or 0))
+    return result
 
 
 def history(db: Session, *, actor: User, limit: int = 50, offset: int = 0) -> list[HistoryRow]:

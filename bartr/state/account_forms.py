@@ -12,7 +12,7 @@ from bartr.services import accounts
 from bartr.services.credits import format_credits
 from bartr.services.errors import DomainError
 from bartr.services.languages import LANGUAGES, toggled
-from bartr.services.validation import all_timezones
+from bartr.services.validation import all_timezones, canonical_timezone
 from bartr.state.auth import GENERIC_ERROR, AuthState, log
 
 MAX_FIELD = 5000  # anything longer is refused before it reaches a service
@@ -144,7 +144,10 @@ class OnboardingState(AuthState):
 
     @rx.event
     def set_browser_timezone(self, zone: str) -> None:
-        if not self.timezone and isinstance(zone, str) and zone in self.timezone_options:
+        if not isinstance(zone, str):
+            return
+        zone = canonical_timezone(zone[:64])  # browsers still say Asia/Calcutta
+        if not self.timezone and zone in self.timezone_options:
             self.timezone = zone
 
     @rx.event

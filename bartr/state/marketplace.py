@@ -350,8 +350,11 @@ class MarketplaceState(AuthState):
         return rx.redirect(routes.marketplace())
 
     @rx.event
-    def toggle_filters(self) -> None:
+    def toggle_filters(self) -> Any:
         self.filters_open = not self.filters_open
+        # On a phone the panel sits below For you and Swap circles: bring it into view,
+        # or tapping Filters seems to do nothing.
+        return rx.scroll_to("filters") if self.filters_open else None
 
     @rx.event
     def set_tag_draft(self, value: str) -> None:

@@ -437,3 +437,20 @@ class AvailabilityEditorState(AuthState):
             return None
         self.dirty = False
         return rx.toast.success("Availability saved.")
+
+    @rx.event
+    def discard(self) -> None:
+        """Drop unsaved edits: back to what is stored."""
+        self.load()
+
+    @rx.event
+    def save_and_finish(self) -> Any:
+        """Onboarding's Finish: what is on screen is saved first (a member who pressed
+        Finish expects their windows to count); a failed save keeps them on the step."""
+        if self.dirty:
+            self.save()
+            if self.dirty:
+                return None
+        from bartr.state.account_forms import OnboardingState  # the wizard's own next step
+
+        return OnboardingState.next_step

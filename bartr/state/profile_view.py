@@ -13,11 +13,12 @@ import reflex as rx
 
 from bartr import routes
 from bartr.db import read_session
-from bartr.services import accounts, profiles, ratings, recommendations
+from bartr.services import accounts, courses, profiles, ratings, recommendations
 from bartr.services.availability import GridDay
 from bartr.services.errors import DomainError, NotFound
 from bartr.services.profiles import SkillView
 from bartr.state.auth import AuthState, log
+from bartr.state.course_cards import CourseCardVM, card_vm
 from bartr.state.marketplace import initials, rating_label, session_request_url
 
 LOAD_ERROR = "We couldn't load this profile just now. Please try again."
@@ -146,6 +147,7 @@ class ProfileViewState(AuthState):
     days: list[DayVM] = []
     match_reasons: list[str] = []
     mutual: bool = False
+    teacher_courses: list[CourseCardVM] = []
 
     def _handle_from_url(self) -> str:
         path = (self.router.url.path or "").rstrip("/")
@@ -161,6 +163,7 @@ class ProfileViewState(AuthState):
                 viewer = self._current_user(db)
                 view = profiles.public_profile(db, handle=handle, viewer=viewer)
                 summary = ratings.reviews_for(db, teacher_id=view.user_id, viewer=viewer, limit=10)
+                cards = courses.cards_for_teacher(db, viewer=viewer, teacher_id=view.user_id)
                 match = None
                 if viewer is not None and not view.is_self and view.teaches:
                     teacher = accounts.get_user(db, view.user_id)
@@ -174,6 +177,7 @@ class ProfileViewState(AuthState):
             return
         self._show(view)
         self._show_reviews(summary)
+        self.teacher_courses = [card_vm(c) for c in cards]
         reasons = match.reasons if match and match.score > 0 else []
         self.match_reasons = [r[:1].upper() + r[1:] for r in reasons]
         self.mutual = bool(match and match.mutual)

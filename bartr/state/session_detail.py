@@ -20,11 +20,12 @@ from bartr import routes
 from bartr.db import read_session
 from bartr.models.accounts import User
 from bartr.models.base import utcnow
-from bartr.services import sessions
+from bartr.services import courses, sessions
 from bartr.services.errors import DomainError
 from bartr.services.sessions import SessionDetail
 from bartr.services.sessions.policy import POLICY
 from bartr.state.auth import GENERIC_ERROR, AuthState, log
+from bartr.state.course_cards import CourseCardVM, card_vm
 from bartr.state.session_actions import SessionActions
 from bartr.state.sessions_list import credits_phrase, relative_label, when_label, zone_note
 
@@ -180,6 +181,9 @@ class SessionDetailState(SessionActions, AuthState):
     ics_href: str = ""
     cancel_note: str = ""
     no_show_reported: bool = False
+    # The course of this session's skill, when its teacher made one (list of 0 or 1).
+    session_course: list[CourseCardVM] = []
+    is_session_teacher: bool = False
 
     # --- reading -------------------------------------------------------------------
     @rx.event
@@ -201,6 +205,7 @@ class SessionDetailState(SessionActions, AuthState):
                     cancel_preview(db, user, self._sid) if "cancel" in d.allowed_actions else ""
                 )
                 self._refresh_balance(db, user)
+                card = courses.card_for_session(db, viewer=user, session_id=self._sid)
         except DomainError as exc:
             self.load_error, self.loading = exc.message, False
             return
@@ -209,6 +214,8 @@ class SessionDetailState(SessionActions, AuthState):
             self.load_error, self.loading = GENERIC_ERROR, False
             return
         self._show(d, now)
+        self.session_course = [card_vm(card)] if card else []
+        self.is_session_teacher = self.my_side == "teacher"
         self.loading = False
 
     def _show(self, d: SessionDetail, now: datetime) -> None:

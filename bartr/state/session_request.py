@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import reflex as rx
@@ -18,7 +18,7 @@ from bartr import routes
 from bartr.db import read_session
 from bartr.models.accounts import User
 from bartr.models.base import utcnow
-from bartr.services import ledger, sessions
+from bartr.services import availability, ledger, sessions
 from bartr.services.credits import session_cost
 from bartr.services.errors import DomainError, RatingRequired
 from bartr.state.auth import GENERIC_ERROR, AuthState, log
@@ -33,7 +33,6 @@ from bartr.state.sessions_list import (
 
 DURATIONS = ("30", "60", "90", "120")
 # The teacher needs a moment to answer: no start sooner than this.
-LEAD_TIME = timedelta(hours=1)
 SLOT_HORIZON_DAYS = 14
 SLOT_LIMIT = 400
 
@@ -67,7 +66,7 @@ def free_slot_days(
         db,
         teacher_id=teacher_id,
         learner_id=learner_id,
-        after=now + LEAD_TIME,
+        after=availability.earliest_bookable(now),
         duration_minutes=duration,
         limit=SLOT_LIMIT,
         horizon_days=SLOT_HORIZON_DAYS,
@@ -87,7 +86,8 @@ def free_slot_days(
                 label=when_label(start, timezone, now=now),
             )
         )
-    return list(days.values())
+    # Two full weeks: a 15th (partial) day sat alone on a third row of the 7-column grid.
+    return list(days.values())[:SLOT_HORIZON_DAYS]
 
 
 def parse_times(isos: list[str]) -> list[datetime]:

@@ -14,7 +14,7 @@ from bartr.adapters import registry
 from bartr.db import read_session
 from bartr.models.accounts import User
 from bartr.services import payments, referrals, wallet
-from bartr.services.credits import MINOR_PER_CREDIT, format_credits
+from bartr.services.credits import MINOR_PER_CREDIT, format_credits, signed_credits_phrase
 from bartr.services.errors import DomainError
 from bartr.settings import get_settings
 from bartr.state.auth import GENERIC_ERROR, AuthState, log
@@ -49,6 +49,10 @@ def _date(moment: datetime, zone: ZoneInfo) -> str:
     return f"{local.day} {local:%b %Y}"
 
 
+def _clock(moment: datetime, zone: ZoneInfo) -> str:
+    return f"{moment.astimezone(zone):%H:%M}"
+
+
 def _day(moment: datetime, zone: ZoneInfo) -> str:
     local = moment.astimezone(zone)
     return f"{local.day} {local:%b}"
@@ -66,24 +70,37 @@ def _history_row(row: wallet.HistoryRow, zone: ZoneInfo) -> dict[str, str]:
         "reason": row.reason,
         "link_label": row.link_label or "",
         "link_path": row.link_path or "",
-        "amount": format_credits(row.amount, signed=True),
-        "tone": "green" if row.amount > 0 else "red",
+        "amount": signed_credits_phrase(row.amount),
+        "tone": "gray" if row.from_hold else ("green" if row.amount > 0 else "red"),
+        "note": "from your hold" if row.from_hold else "",
         "balance": format_credits(row.balance_after),
     }
 
 
 def _chart(series: list[tuple[datetime, int]], start: datetime, zone: ZoneInfo) -> list[dict]:
-    """Balance after each movement, in credits, starting from zero when the member joined."""
+    """The member's balance over time, in credits, from zero when they joined.
+
+    One point per local day (its closing balance): several movements on one day would
+    repeat that day's label on the axis ("1 Dec, 1 Dec"). A history that fits in one day
+    keeps every movement, labelled by its time.
+    """
     if not series:
         return []
-    points = [(start, 0), *series][-CHART_POINTS:]
+    points = [(start, 0), *series]
+    days = {when.astimezone(zone).date() for when, _ in points}
+    if len(days) > 1:
+        closing = {when.astimezone(zone).date(): (when, balance) for when, balance in points}
+        points = list(closing.values())
+        label = _day
+    else:
+        label = _clock
     return [
         {
-            "day": _day(when, zone),
+            "day": label(when, zone),
             "when": _when(when, zone),
             "balance": round(balance / MINOR_PER_CREDIT, 2),
         }
-        for when, balance in points
+        for when, balance in points[-CHART_POINTS:]
     ]
 
 

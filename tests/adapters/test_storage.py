@@ -74,3 +74,23 @@ def test_random_keys_starting_with_a_dash_are_accepted(tmp_path: Path, key: str)
     store = LocalStorage(tmp_path / "media")
     assert store.save(key, [b"xy"]) == 2
     assert store.size(key) == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "ascii_part"),
+    [
+        ("notes.pdf", 'filename="notes.pdf"'),
+        ('Leçon "1"; x.pdf', 'filename="Lecon _1__ x.pdf"'),
+        ("日本語.pdf", 'filename=".pdf"'),
+        ("\r\nSet-Cookie: a=b", 'filename="__Set-Cookie_ a_b"'),
+    ],
+)
+def test_content_disposition_is_header_safe_for_any_name(name: str, ascii_part: str) -> None:
+    from urllib.parse import unquote
+
+    from bartr.adapters.storage import content_disposition
+
+    value = content_disposition(name, inline=False)
+    assert value.startswith("attachment; ") and ascii_part in value
+    assert "\r" not in value and "\n" not in value
+    assert unquote(value.split("UTF-8''", 1)[1]) == name

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import urllib.request
+
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
@@ -53,3 +55,17 @@ def test_session_ics_needs_the_participants_cookie(sqlite_engine) -> None:  # ty
     response = client.get(url)
     assert response.status_code == 200 and b"BEGIN:VEVENT" in response.content
     assert response.headers["content-type"].startswith("text/calendar")
+
+
+def test_avatar_route_redirects_to_a_short_lived_s3_url(s3_storage) -> None:  # type: ignore[no-untyped-def]
+    s3_storage.save("avatars/abc.webp", [b"RIFF....WEBP"])
+    registry.override("storage", s3_storage)
+    try:
+        client = TestClient(build_api())
+        answer = client.get("/api/media/avatars/abc.webp", follow_redirects=False)
+        assert answer.status_code == 302
+        assert "X-Amz-Expires=300" in answer.headers["location"]
+        with urllib.request.urlopen(answer.headers["location"], timeout=10) as resp:
+            assert resp.read() == b"RIFF....WEBP"
+    finally:
+        registry.override("storage", None)

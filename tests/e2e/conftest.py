@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("BARTR_CHROMIUM", "/usr/bin/chromium")
@@ -27,6 +27,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]  # fmt: skip
 E2E_PORT = int(os.environ.get("BARTR_E2E_PORT", "3111"))
+# Playwright's `expect` waits 5 s by default, separately from the page timeout. On a loaded
+# 2-core machine a fresh page's socket handshake and first events can take longer than
+# that (pages showed "Log in" and no data after 5 s, then loaded), so wait as long as the
+# page timeout does.
+expect.set_options(timeout=20_000)
 
 
 def _wait_for(url: str, timeout: float) -> None:

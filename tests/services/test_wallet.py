@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from bartr.models.accounts import Role
 from bartr.models.ledger import Payment
+from bartr.models.sessions import SkillSession
 from bartr.services import ledger, wallet
 from bartr.services.credits import credits
 from tests.factories import make_user
@@ -40,6 +41,13 @@ def test_summary_and_history_reasons_and_links(db: Session) -> None:
     me = make_user(db, name="Maya Lopez")  # welcome credits: 2
     make_user(db, name="Sam Doe", referral_code=me.referral_code)  # referral: 5
     teacher = make_user(db, name="Teo Teacher")
+    for sid, title in ((12, "Watercolor painting"), (13, "Sourdough")):
+        db.add(
+            SkillSession(
+                id=sid, skill_id=1, skill_title=title, teacher_id=teacher.id,
+                learner_id=me.id, duration_minutes=60, cost=60, state="completed",
+            )
+        )  # fmt: skip
     payment = _buy(db, me.id)  # +5
     ledger.hold_for_session(db, session_id=12, learner_id=me.id, amount=90, key="s12:h")
     ledger.hold_for_session(db, session_id=13, learner_id=me.id, amount=60, key="s13:h")
@@ -57,18 +65,26 @@ def test_summary_and_history_reasons_and_links(db: Session) -> None:
     reasons = [r.reason for r in rows]
     assert reasons == [
         "Admin adjustment: Fix typo grant",
-        "Unused hold returned for session #12",
-        "Held for session #13",
-        "Held for session #12",
+        "Paid Teo Teacher for Watercolor painting",
+        "Unused hold returned: Watercolor painting with Teo Teacher",
+        "Held for Sourdough with Teo Teacher",
+        "Held for Watercolor painting with Teo Teacher",
         "Credit pack: Starter (5 credits)",
         "Referral: Sam Doe joined",
         "Welcome credits",
     ]
     assert rows[0].balance_after == available
-    assert [r.amount for r in rows] == [-30, 30, -60, -90, 300, 300, 120]
+    assert [r.amount for r in rows] == [-30, -60, 30, -60, -90, 300, 300, 120]
+    assert [r.from_hold for r in rows] == [False, True] + [False] * 6
     by_reason = {r.reason: r for r in rows}
-    assert by_reason["Held for session #12"].link_path == "/sessions/12"
-    assert by_reason["Held for session #12"].link_label == "Session #12"
+    paid = by_reason["Paid Teo Teacher for Watercolor painting"]
+    # The payment leaves the hold, not the wallet: the balance after it is the wallet's.
+    assert (
+        paid.balance_after
+        == by_reason["Unused hold returned: Watercolor painting with Teo Teacher"].balance_after
+    )
+    held = by_reason["Held for Watercolor painting with Teo Teacher"]
+    assert held.link_path == "/sessions/12" and held.link_label == "Session #12"
     assert (
         by_reason["Credit pack: Starter (5 credits)"].link_path == f"/wallet#payment-{payment.id}"
     )
@@ -77,7 +93,7 @@ def test_summary_and_history_reasons_and_links(db: Session) -> None:
     assert by_reason["Welcome credits"].link_path is None
 
     teacher_rows = wallet.history(db, actor=teacher)
-    assert teacher_rows[0].reason == "Earned teaching session #12"
+    assert teacher_rows[0].reason == "Earned teaching Watercolor painting with Maya Lopez"
     assert teacher_rows[0].amount == 60
 
     # Paging
@@ -162,3 +178,47 @@ def test_cause_link() -> None:
     assert wallet.cause_link("payment", 7) == ("Payment #7", "/wallet#payment-7")
     assert wallet.cause_link("user", 3, handle="maya", name="Maya") == ("Maya", "/u/maya")
     assert wallet.cause_link(None, None) is None
+
+
+def test_a_late_cancellation_shows_the_fee_as_its_own_line(db: Session) -> None:
+    from datetime import timedelta
+
+    from bartr.services import sessions
+    from tests.services.session_factories import T0, make_pair, scheduled
+
+    pair = make_pair(db)
+    start = T0 + timedelta(days=3, hours=2)
+    s = scheduled(db, pair, start=start, duration=60)
+    # Inside the late window the teacher keeps part of the hold (the written policy).
+    sessions.do_cancel(db, actor=pair.learner, session_id=s.id, now=start - timedelta(hours=2))
+    db.commit()
+    rows = wallet.history(db, actor=pair.learner, limit=10)
+    title = s.skill_title
+    teacher = pair.teacher.display_name
+    fee = next(r for r in rows if r.from_hold)
+    back = next(r for r in rows if r.reason.startswith("Unused hold returned"))
+    assert fee.reason == f"Late-cancellation fee to {teacher} ({title})"
+    assert fee.amount < 0 and back.amount > 0 and -fee.amount + back.amount == 60
+    assert fee.transaction_id == back.transaction_id and fee.balance_after == back.balance_after
+    assert f"Held for {title} with {teacher}" in [r.reason for r in rows]
+    assert ledger.check_invariants(db) == []
+
+
+def test_a_completed_session_shows_the_learner_a_paid_line(db: Session) -> None:
+    from datetime import timedelta
+
+    from bartr.services import sessions
+    from tests.services.session_factories import T0, make_pair, scheduled
+    from tests.services.session_factories import wallet as wallet_balance
+
+    pair = make_pair(db)
+    start = T0 + timedelta(days=3, hours=2)
+    s = scheduled(db, pair, start=start, duration=60)
+    after = start + timedelta(hours=2)
+    sessions.do_mark_complete(db, actor=pair.teacher, session_id=s.id, now=after)
+    sessions.do_confirm_complete(db, actor=pair.learner, session_id=s.id, now=after)
+    db.commit()
+    rows = wallet.history(db, actor=pair.learner, limit=10)
+    assert rows[0].reason == f"Paid {pair.teacher.display_name} for {s.skill_title}"
+    assert rows[0].amount == -60 and rows[0].from_hold
+    assert rows[0].balance_after == rows[1].balance_after == wallet_balance(db, pair.learner)

@@ -76,3 +76,39 @@ def test_onboarding_needs_a_valid_token_whatever_the_page_showed(make_state, sql
     state.finish()
     with Session(sqlite_engine) as db:
         assert ledger.available_balance(db, user.id or 0) == 120
+
+
+def test_onboarding_finish_saves_the_windows_on_screen_in_the_zone_just_chosen(
+    make_state, sqlite_engine
+) -> None:  # type: ignore[no-untyped-def]
+    from bartr.services import availability
+    from bartr.state.profile_edit import AvailabilityEditorState
+
+    with Session(sqlite_engine, expire_on_commit=False) as db:
+        make_user(db, email="zone@example.com", onboarded=False)
+    login = make_state(LoginState)
+    login.submit({"email": "zone@example.com", "password": PASSWORD})
+    onboarding = make_state(OnboardingState, token=login.token)
+    onboarding.load()
+    onboarding.set_browser_timezone("Asia/Calcutta")  # what Chromium still reports
+    assert onboarding.timezone == "Asia/Kolkata"
+    onboarding.languages = ["English"]
+    onboarding.finish()
+    assert onboarding.step == 1
+
+    editor = make_state(AvailabilityEditorState, token=login.token)
+    editor.load()  # entering the availability step reloads the editor
+    assert editor.zone == "Asia/Kolkata"
+    editor.add_window(0)
+    assert editor.dirty
+    assert editor.save_and_finish() == OnboardingState.next_step
+    assert not editor.dirty
+    with Session(sqlite_engine) as db:
+        user = db.exec(select(User).where(User.email == "zone@example.com")).one()
+        windows, zone = availability.windows_for(db, user.id or 0)
+        assert user.timezone == "Asia/Kolkata" and str(zone) == "Asia/Kolkata"
+        assert [(w.weekday, w.start_minute, w.end_minute) for w in windows] == [(0, 540, 720)]
+
+    # A save the service refuses keeps the member on the step with the reason.
+    editor.set_end(editor.windows[0].key, "08:00")
+    assert editor.save_and_finish() is None and editor.dirty and editor.error

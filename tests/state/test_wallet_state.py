@@ -94,8 +94,8 @@ def test_load_shows_balance_history_referrals_and_packs(
     assert state.available_label == "7" and state.held_label == "0"
     assert [r["reason"] for r in state.rows] == ["Referral: Sam Doe joined", "Welcome credits"]
     assert [(r["amount"], r["tone"], r["balance"]) for r in state.rows] == [
-        ("+5", "green", "7"),
-        ("+2", "green", "2"),
+        ("+5 credits", "green", "7"),
+        ("+2 credits", "green", "2"),
     ]
     assert state.rows[0]["link_label"] == "Sam Doe"
     assert state.rows[0]["link_path"].startswith("/u/")
@@ -293,3 +293,24 @@ def test_admin_page_sends_members_home(as_member: Callable, db: Session) -> None
     state = as_member(AdminCreditsState, member, url="http://localhost/admin")
     [redirect] = _run(AdminCreditsState.require_admin, state)
     assert _args(redirect)["path"] == '"/"'
+
+
+def test_chart_has_one_point_per_day_with_distinct_labels() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from bartr.state.wallet import _chart
+
+    zone = ZoneInfo("Europe/Berlin")
+    joined = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    series = [
+        (datetime(2026, 12, 1, 8, 0, tzinfo=UTC), 120),
+        (datetime(2026, 12, 1, 9, 0, tzinfo=UTC), 60),
+        (datetime(2026, 12, 1, 22, 30, tzinfo=UTC), 90),  # 23:30 in Berlin: still 1 Dec
+        (datetime(2026, 12, 3, 10, 0, tzinfo=UTC), 30),
+    ]
+    points = _chart(series, joined, zone)
+    assert [p["day"] for p in points] == ["30 Nov", "1 Dec", "3 Dec"]
+    assert [p["balance"] for p in points] == [0, 1.5, 0.5]  # each day's closing balance
+    one_day = _chart(series[:2], datetime(2026, 12, 1, 7, 0, tzinfo=UTC), zone)
+    assert [p["day"] for p in one_day] == ["08:00", "09:00", "10:00"]

@@ -195,22 +195,24 @@ def free_start_times(
 ) -> list[datetime]:
     """The teacher's free starts inside their availability, minus times when the teacher or
     the learner already has a scheduled session (so a page never offers a taken slot)."""
+    # Busy first: each booked session can hide a few starts, so ask for that many more
+    # (asking for `limit * 2` came back empty when the first hours were all booked).
+    busy = busy_intervals(
+        db,
+        user_ids=[teacher_id, learner_id],
+        start=after,
+        end=after + timedelta(days=horizon_days + 1),
+    )
+    per_busy = duration_minutes // availability.SLOT_MINUTES + 2
     starts = availability.next_free_slots(
         db,
         user_id=teacher_id,
         after=after,
         duration_minutes=duration_minutes,
-        limit=limit * 2,
+        limit=limit + per_busy * len(busy),
         horizon_days=horizon_days,
     )
-    if not starts:
-        return []
-    length = timedelta(minutes=duration_minutes)
-    busy = busy_intervals(
-        db, user_ids=[teacher_id, learner_id], start=starts[0], end=starts[-1] + length
-    )
-    free = [t for t in starts if not any(b0 < t + length and b1 > t for b0, b1 in busy)]
-    return free[:limit]
+    return availability.free_of(starts, duration_minutes=duration_minutes, busy=busy)[:limit]
 
 
 def do_request_session(

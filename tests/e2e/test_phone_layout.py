@@ -1,0 +1,70 @@
+"""Every page fits a 375 px phone (no sideways scroll) and has exactly one h1.
+
+A page a few pixels wider than the phone scrolls sideways and pushes header controls
+off-screen; this walks every page, logged out and logged in, and measures the document.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.journeys import onboard, sign_up
+
+PUBLIC = ["/", "/login", "/signup", "/marketplace", "/no-such-page"]
+MEMBER = ["/", "/marketplace", "/sessions", "/messages", "/wallet", "/profile", "/settings"]
+
+
+@pytest.fixture
+def phone(browser: Browser, app_url: str) -> Iterator[Page]:
+    ctx = browser.new_context(
+        viewport={"width": 375, "height": 812}, base_url=app_url, is_mobile=True, has_touch=True
+    )
+    pg = ctx.new_page()
+    pg.set_default_timeout(20_000)
+    yield pg
+    ctx.close()
+
+
+def _settled(page: Page, path: str) -> None:
+    page.goto(path)
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("h1").first).to_be_visible()
+    page.wait_for_timeout(300)  # late content (cards, badges) lands after the first paint
+
+
+def _problems(page: Page, path: str) -> list[str]:
+    found = []
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    viewport = page.evaluate("() => window.innerWidth")
+    if width > viewport:
+        found.append(f"{path}: {width - viewport}px of sideways scroll")
+    h1s = page.locator("h1").count()
+    if h1s != 1:
+        found.append(f"{path}: {h1s} h1 elements")
+    return found
+
+
+def test_every_page_fits_a_phone_logged_out_and_in(phone: Page) -> None:
+    problems: list[str] = []
+    for path in PUBLIC:
+        _settled(phone, path)
+        problems += _problems(phone, path)
+
+    sign_up(phone, name="Phone Person", email=f"phone-{uuid.uuid4().hex[:8]}@example.com")
+    problems += _problems(phone, "/onboarding")
+    onboard(phone)
+    for path in MEMBER:
+        _settled(phone, path)
+        problems += _problems(phone, path)
+    _settled(phone, "/marketplace")
+    handle_link = phone.get_by_label("Account menu")
+    handle_link.click()
+    phone.get_by_role("menuitem", name="My public profile").click()
+    phone.wait_for_url("**/u/**")
+    _settled(phone, phone.url)
+    problems += _problems(phone, "/u/<own handle>")
+    assert problems == []
