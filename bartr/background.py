@@ -20,6 +20,7 @@ under an idempotency key, so two workers running the same sweep change things on
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -170,3 +171,97 @@ def purge_deleted_files(days: int | None = None) -> dict[str, int]:
 
 
 register_periodic("course file purge", timedelta(days=1), purge_deleted_files)
+
+
+# --------------------------------------------------------------------------- email outbox
+
+OUTBOX_IDLE_SECONDS = 30.0
+_outbox_wake: asyncio.Event | None = None
+_outbox_loop: asyncio.AbstractEventLoop | None = None
+
+
+def wake_outbox_sender() -> None:
+    """Ask the sender to look at the outbox now (call after committing an enqueue).
+
+    Safe from any thread; a no-op when no sender runs in this process (the next poll,
+    or another worker's sender, picks the email up).
+    """
+    loop, event = _outbox_loop, _outbox_wake
+    if loop is None or event is None or loop.is_closed():
+        return
+    with contextlib.suppress(RuntimeError):
+        loop.call_soon_threadsafe(event.set)
+
+
+def send_due_emails(*, limit: int = 20) -> int:
+    """One pass: claim due emails, send each outside any transaction, record the outcome.
+
+    Blocking (database and SMTP): the loop runs it in a thread. Returns how many were sent.
+    """
+    from bartr.adapters import registry
+    from bartr.adapters.mail import MailNotSent
+    from bartr.db import unit_of_work
+    from bartr.services import outbox
+    from bartr.settings import get_settings
+
+    with unit_of_work() as db:
+        claimed = outbox.claim_due(db, limit=limit)
+    if not claimed:
+        return 0
+    mailer = registry.mailer()
+    mail_from = get_settings().mail_from
+    sent = 0
+    for email in claimed:
+        try:
+            mailer.send(outbox.build_message(email, mail_from=mail_from))
+        except MailNotSent as exc:
+            with unit_of_work() as db:
+                status = outbox.record_failure(db, email=email, error=str(exc))
+            log.warning(
+                "email %s attempt %s not sent (%s): %s", email.id, email.attempt, status, exc
+            )
+            continue
+        except Exception as exc:  # a bug or a bad message: retried with backoff, then failed
+            log.exception("email %s could not be built or sent", email.id)
+            with unit_of_work() as db:
+                outbox.record_failure(db, email=email, error=f"{type(exc).__name__}: {exc}")
+            continue
+        with unit_of_work() as db:
+            outbox.record_sent(db, email=email)
+        sent += 1
+    return sent
+
+
+def _seconds_until_next_email() -> float:
+    from bartr.db import read_session
+    from bartr.models.base import utcnow
+    from bartr.services import outbox
+
+    with read_session() as db:
+        due = outbox.next_due_at(db)
+    if due is None:
+        return OUTBOX_IDLE_SECONDS
+    return max(0.0, min(OUTBOX_IDLE_SECONDS, (due - utcnow()).total_seconds()))
+
+
+async def outbox_sender() -> None:
+    """Started with the app: sends due emails, sleeping until the next is due or a wake-up."""
+    from bartr.services import outbox
+
+    global _outbox_wake, _outbox_loop
+    _outbox_loop = asyncio.get_running_loop()
+    _outbox_wake = asyncio.Event()
+    outbox.on_enqueued(wake_outbox_sender)  # mail queued in this worker goes out at once
+    while True:
+        _outbox_wake.clear()
+        try:
+            while await asyncio.to_thread(send_due_emails) > 0:
+                pass
+            pause = await asyncio.to_thread(_seconds_until_next_email)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("outbox sender failed; retrying shortly")
+            pause = OUTBOX_IDLE_SECONDS
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(_outbox_wake.wait(), timeout=max(pause, 0.2))

@@ -15,7 +15,7 @@ import bartr.services.notifications
 from bartr.api.routes import build_api
 from bartr.api.security_headers import SecurityHeaders
 from bartr.app_pages import PAGES
-from bartr.background import periodic_jobs
+from bartr.background import outbox_sender, periodic_jobs
 from bartr.pages.misc_pages import not_found_page
 from bartr.settings import get_settings
 
@@ -44,3 +44,4 @@ for spec in PAGES:
     app.add_page(spec.component, route=spec.route, title=spec.title, on_load=spec.on_load)
 app.add_page(not_found_page, route="404", title="Not found · BARTR")
 app.register_lifespan_task(periodic_jobs)
+app.register_lifespan_task(outbox_sender)

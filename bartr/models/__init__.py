@@ -5,6 +5,7 @@ from bartr.models import (  # noqa: F401
     courses,
     ledger,
     messaging,
+    outbox,
     profiles,
     safety,
     sessions,

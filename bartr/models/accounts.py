@@ -42,6 +42,8 @@ class User(SQLModel, table=True):
     referred_by_id: int | None = Field(default=None, foreign_key="users.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     onboarded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Set when the member opens the link mailed to them (verification is not wired yet).
+    email_verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Personal calendar feed secret (random, revocable).
     calendar_token: str | None = Field(default=None, max_length=64, unique=True)
     suspended_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -78,3 +80,25 @@ class LoginThrottle(SQLModel, table=True):
     failures: int = 0
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class EmailTokenPurpose(StrEnum):
+    VERIFY_EMAIL = "verify_email"
+    RESET_PASSWORD = "reset_password"
+
+
+class EmailToken(SQLModel, table=True):
+    """A single-use secret mailed to a member (verification, password reset).
+
+    Only its SHA-256 is stored: the link in the mail is the only copy of the secret.
+    """
+
+    __tablename__ = "email_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    purpose: str = Field(max_length=32)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -16,6 +16,7 @@ import io
 import re
 import secrets
 import warnings
+from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlmodel import Session
@@ -87,18 +88,36 @@ def process_avatar(data: bytes) -> bytes:
     return out.getvalue()
 
 
+@dataclass(frozen=True)
+class CleanAvatar:
+    """The output of `prepare_avatar`: a re-encoded 256x256 WebP, safe to store."""
+
+    webp: bytes
+
+
+def prepare_avatar(data: bytes) -> CleanAvatar:
+    """Decode and re-encode an upload (hundreds of ms for a large photo).
+
+    Separate from `do_set_avatar` so the web layer can run it in a thread, off the event
+    loop and outside the write transaction.
+    """
+    return CleanAvatar(process_avatar(data))
+
+
 def avatar_key(avatar_path: str) -> str | None:
     """The storage key for a stored avatar_path, or None if the path is not one of ours."""
     return avatar_path if _AVATAR_KEY.match(avatar_path) else None
 
 
-def do_set_avatar(db: Session, *, actor: User, data: bytes, storage: FileStorage) -> str:
+def do_set_avatar(
+    db: Session, *, actor: User, data: bytes | CleanAvatar, storage: FileStorage
+) -> str:
     """Store a new avatar for the actor; returns the new avatar_path.
 
     The previous file is left in place: the caller's transaction may still roll back, and
     a stale file is harmless (names are random); a periodic sweep can remove orphans.
     """
-    webp = process_avatar(data)
+    webp = data.webp if isinstance(data, CleanAvatar) else process_avatar(data)
     key = f"{AVATAR_PREFIX}/{secrets.token_urlsafe(16)}.webp"
     storage.save(key, [webp])
     actor.avatar_path = key

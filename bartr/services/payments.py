@@ -170,8 +170,8 @@ def do_record_checkout(
 ) -> Payment:
     """Store the opened session's id, or (None) close a payment whose checkout never opened.
 
-    The webhook also finds a payment by `client_reference_id`, so a completion that arrives
-    before this runs is still credited.
+    The webhook credits only the payment whose recorded id matches the event's, so this
+    must commit before the buyer is sent to Stripe's page (it does: the redirect follows).
     """
     payment = get_payment(db, actor=actor, payment_id=payment_id)
     if checkout_session_id is None:
@@ -206,23 +206,17 @@ def get_payment(db: Session, *, actor: User, payment_id: int) -> Payment:
 
 
 def _payment_for_checkout(db: Session, session: dict[str, Any]) -> Payment | None:
+    """The payment whose recorded checkout id is the event's, and no other.
+
+    `client_reference_id` and metadata are not trusted to pick a payment: a signed event
+    naming a checkout this app never opened must not pay (or revive) an expired payment.
+    The buyer only reaches Stripe's page after the checkout id is committed
+    (`do_record_checkout`), so a genuine completion always finds it.
+    """
     checkout_id = session.get("id")
-    payment = db.exec(
-        select(Payment).where(Payment.stripe_checkout_session_id == checkout_id)
-    ).first()
-    if payment is not None:
-        return payment
-    # The webhook can beat the commit that stored the session id: fall back to our id.
-    ref = session.get("client_reference_id") or (session.get("metadata") or {}).get("payment_id")
-    try:
-        payment = db.get(Payment, int(ref)) if ref else None
-    except (TypeError, ValueError):
+    if not isinstance(checkout_id, str) or not checkout_id:
         return None
-    if payment is None:
-        return None
-    if payment.stripe_checkout_session_id not in (None, checkout_id):
-        return None
-    return payment
+    return db.exec(select(Payment).where(Payment.stripe_checkout_session_id == checkout_id)).first()
 
 
 def _credit_checkout(db: Session, session: dict[str, Any], now: datetime) -> str:

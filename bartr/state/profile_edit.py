@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from typing import Any
 
@@ -120,13 +121,23 @@ class ProfileEditState(AuthState):
         limit = get_settings().avatar_max_bytes
         # Read one byte past the limit: the service refuses oversized files by their bytes.
         data = await files[0].read(limit + 1)
+        with read_session() as db:  # decode nothing for a visitor
+            if self._current_user(db) is None:
+                self.avatar_error = "Your session has ended. Please log in again."
+                return None
+        # Decoding a large photo takes hundreds of ms: a thread, never the event loop.
+        try:
+            clean = await asyncio.to_thread(avatars.prepare_avatar, data)
+        except DomainError as exc:
+            self.avatar_error = exc.message
+            return None
 
         def on_error(exc: DomainError) -> None:
             self.avatar_error = exc.message
 
         path = self._run(
             lambda db, actor: avatars.do_set_avatar(
-                db, actor=actor, data=data, storage=registry.storage()
+                db, actor=actor, data=clean, storage=registry.storage()
             ),
             on_error=on_error,
         )

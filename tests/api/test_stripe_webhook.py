@@ -265,17 +265,38 @@ def test_amount_mismatch_not_credited(
     assert _state(db, user_id, payment.id) == (0, "pending", 0)
 
 
-def test_webhook_before_session_id_stored_matches_reference(
+@pytest.mark.parametrize("status", ["pending", "expired"])
+def test_signed_event_for_a_checkout_we_never_opened_pays_nothing(
+    client: TestClient, db: Session, stripe_on: StripeStub, status: str
+) -> None:
+    """client_reference_id names our payment, but the checkout id is not the one recorded."""
+    user_id, payment = _pending_payment(db, checkout_id=None)  # type: ignore[arg-type]
+    payment.status = status
+    db.add(payment)
+    db.commit()
+    body = checkout_event(
+        event_id="evt_r", checkout_id="cs_test_forged", payment_id=payment.id, amount_total=2500
+    )
+    response = _post(client, body)
+    assert response.status_code == 200 and response.json()["outcome"] == "unknown payment"
+    assert _state(db, user_id, payment.id) == (0, status, 0)
+    assert db.get(Payment, payment.id).stripe_checkout_session_id is None
+    # Recorded (a redelivery is a duplicate), but no balance moved.
+    assert db.get(StripeEvent, "evt_r") is not None
+    db.commit()
+
+
+def test_signed_event_for_another_payments_checkout_pays_only_that_one(
     client: TestClient, db: Session, stripe_on: StripeStub
 ) -> None:
-    user_id, payment = _pending_payment(db, checkout_id=None)  # type: ignore[arg-type]
+    user_id, payment = _pending_payment(db, checkout_id="cs_test_a")
+    other_id, other = _pending_payment(db, checkout_id=None)  # type: ignore[arg-type]
     body = checkout_event(
-        event_id="evt_r", checkout_id="cs_test_late", payment_id=payment.id, amount_total=2500
+        event_id="evt_x", checkout_id="cs_test_a", payment_id=other.id, amount_total=2500
     )
-    assert _post(client, body).status_code == 200
+    assert _post(client, body).json()["outcome"] == "credited"
     assert _state(db, user_id, payment.id) == (300, "paid", 1)
-    db.expire_all()
-    assert db.get(Payment, payment.id).stripe_checkout_session_id == "cs_test_late"
+    assert _state(db, other_id, other.id) == (0, "pending", 1)
 
 
 def test_503_when_payments_off(client: TestClient, db: Session, stripe_off: None) -> None:
