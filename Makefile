@@ -1,6 +1,7 @@
 # BARTR: two commands on a fresh machine.
 #   make run   -> installs what is missing, migrates, seeds demo data once, serves http://localhost:3000
-#   make test  -> installs what is missing, lints, type-checks services, runs the whole test suite
+#   make test  -> installs what is missing, lints, type-checks (services and models strict,
+#                 states), runs the whole test suite
 SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
@@ -51,7 +52,8 @@ run: install seed
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check bartr tests bench
 	$(BIN)/ruff format --check bartr tests bench
-	$(BIN)/mypy bartr/services
+	$(BIN)/mypy --strict bartr/services bartr/models
+	$(BIN)/mypy bartr/state
 
 browser:
 	@bash scripts/ensure-chromium.sh
@@ -67,4 +69,4 @@ bench: install-dev
 	$(BIN)/python -m bench.marketplace_queries --db sqlite
 
 clean:
-	rm -rf .web .states
+	rm -rf .web .states .web-e2e .states-e2e

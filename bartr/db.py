@@ -137,7 +137,7 @@ def read_session() -> Iterator[Session]:
     """A read-only transaction that never takes SQLite's write lock."""
     engine = get_engine()
     if engine.dialect.name == "sqlite":
-        engine = engine.execution_options(sqlite_begin="DEFERRED")  # type: ignore[assignment]
+        engine = engine.execution_options(sqlite_begin="DEFERRED")
     with Session(engine, expire_on_commit=False) as db:
         try:
             yield db

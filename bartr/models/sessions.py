@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bartr.models.base import UTCDateTime, utcnow
@@ -131,7 +132,14 @@ class SessionProposal(SQLModel, table=True):
 
 
 class SessionEvent(SQLModel, table=True):
-    """One transition in a session's life (append-only). `actor_id` is None for the system."""
+    """One transition in a session's life (append-only). `actor_id` is None for the system.
+
+    `data` holds the facts of the transition as JSON, never prose: instants as ISO 8601
+    UTC strings, amounts as integer minor units (keys: `times`, `starts_at`, `instead_of`,
+    `held`, `to_teacher`, `to_learner`, `absent`, `resolution`); pages word them in the
+    viewer's zone. `note` holds only what a person wrote (a reason, a note). Rows written
+    before `data` existed (NULL) carry the whole story in `note`, in UTC.
+    """
 
     __tablename__ = "session_events"
     __table_args__ = (Index("ix_session_events_session_at", "session_id", "at"),)
@@ -143,4 +151,5 @@ class SessionEvent(SQLModel, table=True):
     from_state: str = Field(max_length=24)
     to_state: str = Field(max_length=24)
     note: str = Field(default="", max_length=500)
+    data: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -382,7 +382,7 @@ def do_set_availability(
     """Replace the actor's weekly windows (all or nothing), in the actor's own zone."""
     clean = clean_windows(windows)
     tz_name = clean_timezone(actor.timezone)
-    db.exec(delete(AvailabilityWindow).where(col(AvailabilityWindow.user_id) == actor.id))  # type: ignore[call-overload]
+    db.exec(delete(AvailabilityWindow).where(col(AvailabilityWindow.user_id) == actor.id))
     for w in clean:
         db.add(
             AvailabilityWindow(

@@ -91,7 +91,7 @@ def session_ics(db: Session, *, actor: User, session_id: int, now: datetime | No
     cal.add_component(
         _event(session, other=_other_party(db, session, actor.id or 0), stamp=now or utcnow())
     )
-    return cal.to_ical()
+    return bytes(cal.to_ical())
 
 
 def _user_for_token(db: Session, token: str | None) -> User:
@@ -140,7 +140,7 @@ def feed_ics(db: Session, *, token: str, now: datetime | None = None) -> bytes:
     for s in rows:
         other = others[s.learner_id if s.teacher_id == uid else s.teacher_id]
         cal.add_component(_event(s, other=other, stamp=now))
-    return cal.to_ical()
+    return bytes(cal.to_ical())
 
 
 def do_rotate_calendar_token(db: Session, *, actor: User) -> str:

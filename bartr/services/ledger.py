@@ -36,12 +36,7 @@ from bartr.models.ledger import (
 )
 from bartr.services import audit, domain_events
 from bartr.services.credits import credits_phrase, format_credits
-from bartr.services.errors import (
-    InsufficientCredits,
-    NotAllowed,
-    NotFound,
-    ValidationFailed,
-)
+from bartr.services.errors import InsufficientCredits, NotAllowed, NotFound, ValidationFailed
 from bartr.services.validation import clean_text
 
 SYSTEM_WELCOME = "welcome"

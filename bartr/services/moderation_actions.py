@@ -150,7 +150,7 @@ def _restrict(db: Session, member: User, *, now: datetime, reason: str) -> tuple
     ).all()
     for sid in open_ids:
         sessions.do_safety_close(db, session_id=sid or 0, reason=reason, now=now)
-    return int(ended.rowcount or 0), len(open_ids)  # type: ignore[attr-defined]
+    return int(ended.rowcount or 0), len(open_ids)
 
 
 def do_suspend(

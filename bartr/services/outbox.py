@@ -128,7 +128,7 @@ def claim_due(db: Session, *, now: datetime | None = None, limit: int = 20) -> l
     ).all()
     claimed: list[Claimed] = []
     for email_id in ids:
-        result = db.exec(  # type: ignore[call-overload]
+        result = db.exec(
             update(OutboxEmail)
             .where(col(OutboxEmail.id) == email_id, _due(now))
             .values(
@@ -179,7 +179,7 @@ def _attempt(email_id: int, attempt: int):  # type: ignore[no-untyped-def]
 
 def record_sent(db: Session, *, email: Claimed, now: datetime | None = None) -> bool:
     """Close a successful attempt; False if this sender no longer held the claim."""
-    result = db.exec(  # type: ignore[call-overload]
+    result = db.exec(
         update(OutboxEmail)
         .where(_attempt(email.id, email.attempt))
         .values(status=OutboxStatus.SENT, sent_at=now or utcnow(), claimed_until=None)
@@ -191,7 +191,7 @@ def record_failure(db: Session, *, email: Claimed, error: str, now: datetime | N
     """Schedule the next try with backoff, or give up after MAX_ATTEMPTS; returns the status."""
     now = now or utcnow()
     status = OutboxStatus.FAILED if email.attempt >= MAX_ATTEMPTS else OutboxStatus.PENDING
-    db.exec(  # type: ignore[call-overload]
+    db.exec(
         update(OutboxEmail)
         .where(_attempt(email.id, email.attempt))
         .values(

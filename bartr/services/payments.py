@@ -284,7 +284,7 @@ def _on_checkout_expired(db: Session, session: dict[str, Any], now: datetime) ->
     if payment is None:
         return "unknown payment"
     # Conditional update: never turns a paid payment (or one being paid) into expired.
-    result = db.exec(  # type: ignore[call-overload]
+    result = db.exec(
         update(Payment)
         .where(col(Payment.id) == payment.id, col(Payment.status) == PaymentStatus.PENDING)
         .values(status=PaymentStatus.EXPIRED)

@@ -237,7 +237,7 @@ def skill_term_rows(skill: Skill) -> list[SkillTerm]:
 
 
 def _reindex_terms(db: Session, skill: Skill) -> None:
-    db.exec(delete(SkillTerm).where(col(SkillTerm.skill_id) == skill.id))  # type: ignore[call-overload]
+    db.exec(delete(SkillTerm).where(col(SkillTerm.skill_id) == skill.id))
     if skill.active:
         db.add_all(skill_term_rows(skill))
 

@@ -121,7 +121,7 @@ class AdminCreditsState(AuthState):
 
         def act(db: Any, user: Any) -> tuple[Any, int]:
             member = admin_lookup.find_member(db, actor=user, query=self.query)
-            return member, ledger.available_balance(db, member.id)
+            return member, ledger.available_balance(db, member.id or 0)
 
         result = self._run(act, on_error=lambda e: setattr(self, "lookup_error", e.message))
         if result is None:

@@ -371,7 +371,8 @@ class MarketplaceState(AuthState):
     @rx.event
     def tag_key(self, key: str) -> Any:
         if key == "Enter":
-            return MarketplaceState.add_tag(self.tag_draft)
+            # Reflex types `@rx.event` methods on the class as its namespace object.
+            return MarketplaceState.add_tag(self.tag_draft)  # type: ignore[operator]
         return None
 
 

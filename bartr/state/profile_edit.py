@@ -239,7 +239,8 @@ class SkillEditorState(AuthState):
     @rx.event
     def set_tag_draft(self, value: str) -> Any:
         if "," in value:  # typing a comma finishes a tag
-            return SkillEditorState.add_tag(value.replace(",", ""))
+            # Reflex types `@rx.event` methods on the class as its namespace object.
+            return SkillEditorState.add_tag(value.replace(",", ""))  # type: ignore[operator]
         self.tag_draft = value[:40]
         try:
             with read_session() as db:
@@ -253,7 +254,7 @@ class SkillEditorState(AuthState):
     @rx.event
     def tag_key(self, key: str) -> Any:
         if key == "Enter":
-            return SkillEditorState.add_tag(self.tag_draft)
+            return SkillEditorState.add_tag(self.tag_draft)  # type: ignore[operator]
         return None
 
     @rx.event
@@ -452,14 +453,14 @@ class AvailabilityEditorState(AuthState):
     @rx.event
     def discard(self) -> None:
         """Drop unsaved edits: back to what is stored."""
-        self.load()
+        self.load()  # type: ignore[operator]  # Reflex types handlers as EventNamespace
 
     @rx.event
     def save_and_finish(self) -> Any:
         """Onboarding's Finish: what is on screen is saved first (a member who pressed
         Finish expects their windows to count); a failed save keeps them on the step."""
         if self.dirty:
-            self.save()
+            self.save()  # type: ignore[operator]  # Reflex types handlers as EventNamespace
             if self.dirty:
                 return None
         from bartr.state.account_forms import OnboardingState  # the wizard's own next step

@@ -71,7 +71,7 @@ class SafetyState(AuthState):
         found = self._run(act, on_error=lambda e: self._toast(e.message, error=True))
         if found is None:
             return
-        self.start_report("member", found[0], found[1])
+        self.start_report("member", found[0], found[1])  # type: ignore[operator]  # Reflex types handlers as EventNamespace
 
     @rx.event
     def set_report_open(self, value: bool) -> None:

@@ -8,7 +8,6 @@ over the socket). After every action the detail is read afresh.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -56,25 +55,58 @@ def _proposal(p: sessions.ProposalView, tz: str, now: datetime) -> ProposalOptio
     )
 
 
-# How `sessions.format_time` names a time inside a stored note: "Wed 2 Dec 2026, 06:30 (UTC)".
-_NOTE_TIME = re.compile(r"\w{3} (\d{1,2}) (\w{3}) (\d{4}), (\d{2}):(\d{2}) \(UTC\)")
-_ONE_CREDITS = re.compile(r"(?<![\d.])1 credits\b")
+def _instant(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def localise_note(note: str, tz: str, now: datetime) -> str:
-    """Stored notes name times in UTC; the page shows every time in the viewer's zone."""
+def _money(data: dict[str, Any]) -> str:
+    to_teacher, to_learner = data.get("to_teacher"), data.get("to_learner")
+    if not isinstance(to_teacher, int) or not isinstance(to_learner, int):
+        return ""
+    if data.get("pending"):
+        return "Credits are being returned to the learner."
+    if to_teacher == 0:
+        return f"{credits_phrase(to_learner)} returned to the learner."
+    if to_learner == 0:
+        return f"{credits_phrase(to_teacher)} paid to the teacher."
+    return (
+        f"{credits_phrase(to_teacher)} paid to the teacher, "
+        f"{credits_phrase(to_learner)} returned to the learner."
+    )
 
-    def local(m: re.Match[str]) -> str:
-        try:
-            moment = datetime.strptime(
-                f"{m.group(1)} {m.group(2)} {m.group(3)} {m.group(4)}:{m.group(5)}",
-                "%d %b %Y %H:%M",
-            ).replace(tzinfo=UTC)
-        except ValueError:
-            return m.group(0)
-        return when_label(moment, tz, now=now)
 
-    return _ONE_CREDITS.sub("1 credit", _NOTE_TIME.sub(local, note))
+def event_note(action: str, data: dict[str, Any] | None, note: str, tz: str, now: datetime) -> str:
+    """A timeline line in the viewer's words and zone, from the event's structured data.
+
+    Rows written before events carried data (`data` None) keep their stored note as it is
+    (its times are named in UTC, so it stays correct, only less local).
+    """
+    if data is None:
+        return note
+    times = [t for t in (_instant(v) for v in data.get("times") or []) if t is not None]
+    parts: list[str] = []
+    if action == "request" and times:
+        held = data.get("held")
+        count = f"{len(times)} time{'s' if len(times) > 1 else ''} proposed"
+        parts.append(
+            f"{count}; {credits_phrase(held)} held." if isinstance(held, int) else f"{count}."
+        )
+    if (agreed := _instant(data.get("starts_at"))) is not None:
+        parts.append(f"Agreed on {when_label(agreed, tz, now=now)}.")
+    if (previous := _instant(data.get("instead_of"))) is not None:
+        parts.append(f"Instead of {when_label(previous, tz, now=now)}.")
+    if action == "propose_reschedule" and times:
+        parts.append("Proposed " + ", ".join(when_label(t, tz, now=now) for t in times) + ".")
+    if data.get("absent") in ("teacher", "learner"):
+        parts.append(f"The {data['absent']} did not show up.")
+    parts += [note, _money(data)]
+    return " ".join(p for p in parts if p)
 
 
 def _entry(e: sessions.EventView, tz: str, now: datetime) -> TimelineEntry:
@@ -83,7 +115,7 @@ def _entry(e: sessions.EventView, tz: str, now: datetime) -> TimelineEntry:
         actor=e.actor_name,
         when=when_label(e.at, tz, now=now),
         relative=relative_label(e.at, now),
-        note=localise_note(e.note, tz, now),
+        note=event_note(e.action, e.data, e.note, tz, now),
         to_state=e.to_state,
         to_label=sessions.STATE_LABELS.get(e.to_state, e.to_state),  # type: ignore[call-overload]
     )

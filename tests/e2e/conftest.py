@@ -1,8 +1,12 @@
 """End-to-end fixtures: the real app (production build) on a throw-away SQLite database,
 driven by Playwright in Debian's Chromium.
 
-The app is built and started once per test run (`reflex run --env prod`) on its own port;
-the first build takes about a minute, later runs reuse `.web/`.
+The app is built and started once per test run (`reflex run --env prod`) on its own port.
+It builds into its own directories (`.web-e2e/`, `.states-e2e/`, via Reflex's
+REFLEX_WEB_WORKDIR / REFLEX_STATES_WORKDIR), never into the `.web/` a running `make run`
+serves: a prod build bakes its backend URL into the pages, so sharing the folder would
+leave the running app's pages talking to the test port. The first build takes about a
+minute, later runs reuse `.web-e2e/`.
 """
 
 from __future__ import annotations
@@ -32,6 +36,27 @@ E2E_PORT = int(os.environ.get("BARTR_E2E_PORT", "3111"))
 # that (pages showed "Log in" and no data after 5 s, then loaded), so wait as long as the
 # page timeout does.
 expect.set_options(timeout=20_000)
+# The test build's own folders; `.web/` and `.states/` belong to `make run`.
+E2E_WEB_DIR = ROOT / ".web-e2e"
+E2E_STATES_DIR = ROOT / ".states-e2e"
+APP_WEB_DIR = ROOT / ".web"
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    """Size and mtime of every file a build writes in `folder` (not its node_modules)."""
+    if not folder.exists():
+        return {}
+    return {
+        str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+        if p.is_file() and "node_modules" not in p.relative_to(folder).parts
+    }
+
+
+@pytest.fixture(scope="session")
+def app_web_before() -> dict[str, tuple[int, int]]:
+    """What `make run`'s `.web/` held before this run built anything (compared after)."""
+    return snapshot(APP_WEB_DIR)
 
 
 def _wait_for(url: str, timeout: float) -> None:
@@ -54,7 +79,9 @@ def _port_free(port: int) -> bool:
 
 
 @pytest.fixture(scope="session")
-def app_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def app_env(
+    tmp_path_factory: pytest.TempPathFactory, app_web_before: dict[str, tuple[int, int]]
+) -> dict[str, str]:
     data = tmp_path_factory.mktemp("e2e")
     base = f"http://localhost:{E2E_PORT}"
     env = {
@@ -66,6 +93,8 @@ def app_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "BARTR_PUBLIC_URL": base,
         "BARTR_MEDIA_DIR": str(data / "media"),
         "REFLEX_API_URL": base,
+        "REFLEX_WEB_WORKDIR": str(E2E_WEB_DIR),
+        "REFLEX_STATES_WORKDIR": str(E2E_STATES_DIR),
         "REFLEX_USE_SYSTEM_BUN": "1",
         "REFLEX_TELEMETRY_ENABLED": "false",
         "REFLEX_CHECK_LATEST_VERSION": "0",

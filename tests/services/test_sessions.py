@@ -374,6 +374,7 @@ def test_timeline_records_every_transition(db: Session) -> None:
     sessions.do_mark_complete(db, actor=pair.teacher, session_id=s.id, now=end + H)
     sessions.do_confirm_complete(db, actor=pair.learner, session_id=s.id, now=end + 2 * H)
     db.commit()
+    db.expire_all()  # read the JSON back from the database, not the objects just written
     d = sessions.session_detail(db, actor=pair.learner, session_id=s.id, now=end + 3 * H)
     assert [(e.action, e.from_state, e.to_state) for e in d.events] == [
         ("request", "", "requested"),
@@ -382,7 +383,32 @@ def test_timeline_records_every_transition(db: Session) -> None:
         ("confirm_complete", "scheduled", "completed"),
     ]
     assert [e.at for e in d.events] == [T0, T0, end + H, end + 2 * H]
-    assert d.events[-1].note == "1 credits paid to the teacher."
+    assert d.events[-1].note == ""  # nobody wrote anything; the facts are data
+    assert d.events[-1].data == {"to_teacher": 60, "to_learner": 0}
+    assert d.events[0].data == {"times": [START.isoformat()], "held": 60}
+    assert d.events[1].data == {"starts_at": START.isoformat()}
+
+
+def test_events_written_before_structured_data_still_read(db: Session) -> None:
+    pair = make_pair(db)
+    s = scheduled(db, pair, start=START)
+    db.add(
+        SessionEvent(
+            session_id=s.id or 0,
+            actor_id=pair.teacher.id,
+            action="propose_reschedule",
+            from_state="scheduled",
+            to_state="scheduled",
+            note="Instead of Sun 6 Jan 2030, 10:00 (UTC).",
+            data=None,
+            at=T0 + H,
+        )
+    )
+    db.commit()
+    db.expire_all()
+    d = sessions.session_detail(db, actor=pair.learner, session_id=s.id, now=T0 + 2 * H)
+    old = d.events[-1]
+    assert (old.data, old.note) == (None, "Instead of Sun 6 Jan 2030, 10:00 (UTC).")
 
 
 # --------------------------------------------------------------------------- time zones

@@ -14,7 +14,7 @@ from bartr.models.accounts import User
 from bartr.models.sessions import SkillSession
 from bartr.services import accounts, ledger
 from bartr.services.credits import credits
-from bartr.state.session_detail import SessionDetailState, localise_note
+from bartr.state.session_detail import SessionDetailState, event_note
 from bartr.state.session_request import SessionRequestState, SlotChoice, SlotDay, toggle_choice
 from bartr.state.sessions_list import (
     SessionsListState,
@@ -71,11 +71,31 @@ def test_relative_and_absolute_times_in_the_viewers_zone() -> None:
     assert credits_phrase(30) == "0.5 credits"
 
 
-def test_stored_notes_are_shown_in_the_viewers_zone() -> None:
-    note = "Instead of Mon 4 Mar 2030, 12:00 (UTC). 1 credits held; 11 credits."
-    assert localise_note(note, "Asia/Tokyo", NOW) == (
-        "Instead of Mon 4 Mar, 21:00. 1 credit held; 11 credits."
+def test_event_notes_are_worded_from_data_in_the_viewers_zone() -> None:
+    # 12:00 UTC is 21:00 in Tokyo; amounts are integer minor units (60 = 1 credit).
+    moved = {"times": ["2030-03-05T12:00:00+00:00"], "instead_of": "2030-03-04T12:00:00+00:00"}
+    assert event_note("propose_reschedule", moved, "Tuesday suits me.", "Asia/Tokyo", NOW) == (
+        "Instead of Mon 4 Mar, 21:00. Proposed Tue 5 Mar, 21:00. Tuesday suits me."
     )
+    requested = {"times": ["2030-03-05T12:00:00+00:00", "2030-03-06T12:00:00+00:00"], "held": 60}
+    assert event_note("request", requested, "", "UTC", NOW) == "2 times proposed; 1 credit held."
+    agreed = {"starts_at": "2030-03-04T12:00:00+00:00"}
+    assert (
+        event_note("accept", agreed, "", "America/New_York", NOW) == "Agreed on Mon 4 Mar, 07:00."
+    )
+    split = {"resolution": "split", "to_teacher": 30, "to_learner": 30}
+    assert event_note("resolve_dispute", split, "", "UTC", NOW) == (
+        "0.5 credits paid to the teacher, 0.5 credits returned to the learner."
+    )
+    absent = {"absent": "teacher", "to_teacher": 0, "to_learner": 90}
+    assert event_note("finalize_no_show", absent, "", "UTC", NOW) == (
+        "The teacher did not show up. 1.5 credits returned to the learner."
+    )
+
+
+def test_events_written_before_data_keep_their_stored_note() -> None:
+    old = "Instead of Mon 4 Mar 2030, 12:00 (UTC). Tuesday suits me."
+    assert event_note("propose_reschedule", None, old, "Asia/Tokyo", NOW) == old
 
 
 def test_picking_times_caps_at_three_and_keeps_them_in_order() -> None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from bartr.models.accounts import User, UserStatus
 from bartr.models.profiles import Skill, SkillKind
@@ -25,7 +25,7 @@ from bartr.models.sessions import (
     SkillSession,
 )
 from bartr.services import availability, blocks, ledger, ratings
-from bartr.services.credits import credits_phrase, format_credits, session_cost
+from bartr.services.credits import format_credits, session_cost
 from bartr.services.errors import (
     Conflict,
     InsufficientCredits,
@@ -34,7 +34,13 @@ from bartr.services.errors import (
     ValidationFailed,
 )
 from bartr.services.sessions import policy
-from bartr.services.sessions.store import add_proposals, emit_changed, get_user, lock_users
+from bartr.services.sessions.store import (
+    add_proposals,
+    emit_changed,
+    get_user,
+    instant,
+    lock_users,
+)
 from bartr.services.sessions.times import format_time, now_utc
 from bartr.services.validation import clean_text
 
@@ -42,7 +48,9 @@ MAX_PROPOSED_TIMES = 3
 MAX_MESSAGE = 1000
 
 
-def _scheduled_overlapping(user_ids: Sequence[int], start: datetime, end: datetime) -> Any:
+def _scheduled_overlapping(
+    user_ids: Sequence[int], start: datetime, end: datetime
+) -> SelectOfScalar[SkillSession]:
     """Scheduled sessions of any of these members that overlap [start, end)."""
     return select(SkillSession).where(
         col(SkillSession.state) == SessionState.SCHEDULED,
@@ -290,8 +298,7 @@ def do_request_session(
             action="request",
             from_state="",
             to_state=SessionState.REQUESTED.value,
-            note=f"{len(times)} time{'s' if len(times) > 1 else ''} proposed; "
-            f"{credits_phrase(cost)} held.",
+            data={"times": [instant(t) for t in times], "held": cost},
             at=now,
         )
         db.add(requested)

@@ -8,15 +8,15 @@ so two tabs firing the same transition move credits once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from bartr.models.accounts import User
 from bartr.models.sessions import SessionEvent, SessionProposal, SessionState, SkillSession
 from bartr.services import domain_events, ledger
-from bartr.services.credits import format_credits
 from bartr.services.errors import NotFound
 from bartr.services.sessions import policy
 
@@ -96,8 +96,12 @@ def record(
     to_state: SessionState,
     now: datetime,
     note: str = "",
+    data: Mapping[str, Any] | None = None,
 ) -> SessionEvent:
-    """Move the session to `to_state`, append its timeline row, announce the change."""
+    """Move the session to `to_state`, append its timeline row, announce the change.
+
+    `note` is only what the person wrote; the facts go in `data` (see `SessionEvent`).
+    """
     event = SessionEvent(
         session_id=session.id or 0,
         actor_id=actor.id if actor is not None else None,
@@ -105,6 +109,7 @@ def record(
         from_state=session.state,
         to_state=to_state.value,
         note=note[:500],
+        data=dict(data or {}),
         at=now,
     )
     session.state = to_state.value
@@ -150,12 +155,10 @@ def close_escrow(db: Session, session: SkillSession, settlement: policy.Settleme
         )
 
 
-def money_note(settlement: policy.Settlement) -> str:
-    if settlement.to_teacher == 0:
-        return f"{format_credits(settlement.to_learner)} credits returned to the learner."
-    if settlement.to_learner == 0:
-        return f"{format_credits(settlement.to_teacher)} credits paid to the teacher."
-    return (
-        f"{format_credits(settlement.to_teacher)} credits paid to the teacher, "
-        f"{format_credits(settlement.to_learner)} returned to the learner."
-    )
+def instant(when: datetime) -> str:
+    """How an instant is stored in event data: ISO 8601 in UTC."""
+    return when.astimezone(UTC).isoformat()
+
+
+def settlement_data(settlement: policy.Settlement) -> dict[str, int]:
+    return {"to_teacher": settlement.to_teacher, "to_learner": settlement.to_learner}

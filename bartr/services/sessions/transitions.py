@@ -9,8 +9,9 @@ The caller owns the transaction; nothing here commits.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session
 
@@ -24,11 +25,12 @@ from bartr.services.sessions.store import (
     add_proposals,
     close_escrow,
     get_user,
+    instant,
     lock_session,
     lock_users,
-    money_note,
     open_times,
     record,
+    settlement_data,
 )
 from bartr.services.sessions.times import format_time, now_utc
 from bartr.services.validation import clean_text
@@ -45,16 +47,19 @@ def _finish(
     now: datetime,
     to: rules.Stage | None = None,
     text: str = "",
+    facts: Mapping[str, Any] | None = None,
     by: Side | None = None,
     resolution: DisputeResolution | None = None,
 ) -> SkillSession:
-    """Apply `row`: empty the escrow as its effect says, then record the move to `to`."""
+    """Apply `row`: empty the escrow as its effect says, then record the move to `to`
+    with the person's words (`text`) and the facts (`facts` plus what moved) as data."""
     target = to or row.to[0]
     assert target in row.to, (row.action, target)
+    data: dict[str, Any] = dict(facts or {})
     settlement = rules.settlement_for(row.effect, session, by=by, now=now, resolution=resolution)
     if settlement is not None:
         close_escrow(db, session, settlement)
-    money = money_note(settlement) if settlement is not None else ""
+        data.update(settlement_data(settlement))
     record(
         db,
         session,
@@ -62,7 +67,8 @@ def _finish(
         action=row.action,
         to_state=target.state,
         now=now,
-        note=" ".join(filter(None, [text, money])),
+        note=text,
+        data=data,
     )
     return session
 
@@ -109,9 +115,7 @@ def do_accept(
     session.ends_at = slot + timedelta(minutes=session.duration_minutes)
     session.expires_at = None
     session.reminded_at = None
-    return _finish(
-        db, session, row, actor=actor, now=now, text=f"Agreed on {format_time(slot, 'UTC')}."
-    )
+    return _finish(db, session, row, actor=actor, now=now, facts={"starts_at": instant(slot)})
 
 
 def do_decline(
@@ -164,8 +168,10 @@ def do_propose_reschedule(
     session.teacher_marked_complete_at = None
     session.expires_at = policy.request_expires_at(proposed_at=now, start_times=times)
     add_proposals(db, session, by=actor, times=times, now=now)
-    moved = f"Instead of {format_time(previous, 'UTC')}. " if previous else ""
-    return _finish(db, session, row, actor=actor, now=now, text=f"{moved}{text}".strip())
+    facts: dict[str, Any] = {"times": [instant(t) for t in times]}
+    if previous is not None:
+        facts["instead_of"] = instant(previous)
+    return _finish(db, session, row, actor=actor, now=now, text=text, facts=facts)
 
 
 def do_withdraw(
@@ -249,9 +255,7 @@ def do_report_no_show(
     session.no_show_reported_by = side.value
     session.no_show_reported_at = now
     absent = rules.other(side).value
-    return _finish(
-        db, session, row, actor=actor, now=now, text=f"The {absent} did not show up. {text}".strip()
-    )
+    return _finish(db, session, row, actor=actor, now=now, text=text, facts={"absent": absent})
 
 
 def do_dispute(
@@ -304,6 +308,7 @@ def do_resolve_dispute(
         now=now,
         to=_RESOLUTION_STAGE[outcome],
         text=text,
+        facts={"resolution": outcome.value},
         resolution=outcome,
     )
 
@@ -346,6 +351,4 @@ def do_finalize_no_show(
     row = rules.check_transition("finalize_no_show", session, actor=None, now=now)
     assert session.no_show_reported_by is not None
     absent = rules.other(Side(session.no_show_reported_by))
-    return _finish(
-        db, session, row, actor=None, now=now, text=f"The {absent.value} did not show up."
-    )
+    return _finish(db, session, row, actor=None, now=now, facts={"absent": absent.value})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
@@ -70,7 +70,8 @@ class EventView:
     action_label: str
     from_state: str
     to_state: str
-    note: str
+    note: str  # what the person wrote; the whole story for rows older than `data`
+    data: dict[str, Any] | None  # the facts: ISO instants, integer amounts (None: old row)
 
 
 @dataclass(frozen=True)
@@ -304,6 +305,7 @@ def session_detail(
             from_state=e.from_state,
             to_state=e.to_state,
             note=e.note,
+            data=e.data,
         )
         for e in raw_events
     ]
@@ -319,7 +321,8 @@ def session_detail(
                 action_label=ACTION_LABELS["expire"],
                 from_state=s.state,
                 to_state=SessionState.EXPIRED.value,
-                note="Credits are being returned to the learner.",
+                note="",
+                data={"to_teacher": 0, "to_learner": s.cost, "pending": True},
             )
         )
     return SessionDetail(
