@@ -1,7 +1,7 @@
 """messages and notifications
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0002
 Create Date: 2026-12-02
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision: str = "0005"
-down_revision: str | None = "0003"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

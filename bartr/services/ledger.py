@@ -546,16 +546,10 @@ def admin_adjust(
         note=text,
         data={"amount": amount, "transaction_id": tx.id},
     )
-    domain_events.emit(
-        db,
-        domain_events.CreditsAdjusted(
-            user_id=user_id,
-            admin_id=actor.id or 0,
-            amount=amount,
-            transaction_id=tx.id or 0,
-            at=tx.created_at,
-        ),
+    adjusted = domain_events.CreditsAdjusted(
+        user_id, actor.id or 0, amount, tx.id or 0, tx.created_at
     )
+    domain_events.emit(db, adjusted)
     return tx
 
 
