@@ -9,6 +9,9 @@ import reflex as rx
 
 # Register every table before anything queries.
 import bartr.models
+
+# Services that react to domain events subscribe when imported.
+import bartr.services.notifications
 from bartr.api.routes import build_api
 from bartr.api.security_headers import SecurityHeaders
 from bartr.app_pages import PAGES

@@ -12,6 +12,7 @@ ONBOARDING = "/onboarding"
 MARKETPLACE = "/marketplace"
 SESSIONS = "/sessions"
 MESSAGES = "/messages"
+NOTIFICATIONS = "/notifications"
 WALLET = "/wallet"
 PROFILE_EDIT = "/profile"
 SETTINGS = "/settings"
@@ -22,6 +23,7 @@ COURSES = "/courses"
 # Dynamic route patterns (Reflex syntax) and their builders.
 PROFILE_PATTERN = "/u/[handle]"
 SESSION_PATTERN = "/sessions/[session_id]"
+CONVERSATION_PATTERN = "/messages/[conversation_id]"
 COURSE_PATTERN = "/courses/[course_id]"
 
 
@@ -35,6 +37,14 @@ def session(session_id: Any) -> Any:
         f"/sessions/{session_id}"
         if isinstance(session_id, int)
         else "/sessions/" + session_id.to_string()
+    )
+
+
+def conversation(conversation_id: Any) -> Any:
+    return (
+        f"/messages/{conversation_id}"
+        if isinstance(conversation_id, int)
+        else "/messages/" + conversation_id.to_string()
     )
 
 

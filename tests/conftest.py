@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, SQLModel
 
-import bartr.models  # noqa: F401  (registers every table)
+import bartr.models  # registers every table
+import bartr.services.notifications  # noqa: F401  (subscribes to domain events, as the app does)
 from bartr.db import make_engine, set_engine
 
 # moto_endpoint / s3_storage: a real S3-compatible server on loopback.

@@ -84,7 +84,7 @@ def test_domain_events_in_transaction_and_after_commit(engine: Engine) -> None:
     domain_events.subscribe_after_commit(SessionChanged, later)
     event = SessionChanged(
         session_id=7,
-        action="accept",
+        action="example",  # no subscriber of the app reacts to this one
         from_state="requested",
         to_state="scheduled",
         actor_id=1,

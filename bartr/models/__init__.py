@@ -1,3 +1,13 @@
 """All tables. Importing this package registers every model on SQLModel.metadata."""
 
-from bartr.models import accounts, courses, ledger, outbox, profiles, safety, sessions, trust  # noqa: F401
+from bartr.models import (  # noqa: F401
+    accounts,
+    courses,
+    ledger,
+    messaging,
+    outbox,
+    profiles,
+    safety,
+    sessions,
+    trust,
+)

@@ -52,6 +52,68 @@ class SessionStartingSoon:
     starts_at: datetime
 
 
+@dataclass(frozen=True)
+class MessageSent:
+    """A chat message was stored (the conversation's two members are sender and recipient)."""
+
+    message_id: int
+    conversation_id: int
+    sender_id: int
+    recipient_id: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ConversationRead:
+    """`reader_id` read (or received) a conversation up to `up_to_id`: the other side's ticks."""
+
+    conversation_id: int
+    reader_id: int
+    other_id: int
+    up_to_id: int
+    read: bool = True  # False: only delivered
+
+
+@dataclass(frozen=True)
+class NotificationsChanged:
+    """A member's notification centre changed (a new entry, or entries marked read)."""
+
+    user_id: int
+
+
+@dataclass(frozen=True)
+class ReferralRewarded:
+    """`referrer_id` earned `amount` (minor units) because `referred_id` joined."""
+
+    referrer_id: int
+    referred_id: int
+    amount: int
+    transaction_id: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CreditsBought:
+    """A paid credit pack reached `user_id`'s wallet."""
+
+    user_id: int
+    amount: int
+    payment_id: int
+    transaction_id: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CreditsAdjusted:
+    """An admin corrected `user_id`'s balance by `amount` (minor units, either sign)."""
+
+    user_id: int
+    admin_id: int
+    amount: int
+    transaction_id: int
+    at: datetime
+
+
 E = TypeVar("E")
 InTransaction = Callable[[Session, Any], None]
 AfterCommit = Callable[[Any], None]

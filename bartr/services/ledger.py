@@ -34,7 +34,7 @@ from bartr.models.ledger import (
     LedgerTransaction,
     TransactionKind,
 )
-from bartr.services import audit
+from bartr.services import audit, domain_events
 from bartr.services.credits import credits_phrase, format_credits
 from bartr.services.errors import InsufficientCredits, NotAllowed, NotFound, ValidationFailed
 from bartr.services.validation import clean_text
@@ -546,6 +546,10 @@ def admin_adjust(
         note=text,
         data={"amount": amount, "transaction_id": tx.id},
     )
+    adjusted = domain_events.CreditsAdjusted(
+        user_id, actor.id or 0, amount, tx.id or 0, tx.created_at
+    )
+    domain_events.emit(db, adjusted)
     return tx
 
 

@@ -24,7 +24,7 @@ from bartr.adapters.payments import InvalidSignature, PaymentGateway, ProviderUn
 from bartr.models.accounts import User, UserStatus
 from bartr.models.base import utcnow
 from bartr.models.ledger import Payment, PaymentStatus, StripeEvent, TransactionKind
-from bartr.services import ledger
+from bartr.services import domain_events, ledger
 from bartr.services.credits import credits as to_minor
 from bartr.services.errors import (
     BadSignature,
@@ -239,7 +239,7 @@ def _credit_checkout(db: Session, session: dict[str, Any], now: datetime) -> str
         return "amount mismatch"
     assert payment.id is not None
     pack_name = payment.pack_id.replace("-", " ").replace("_", " ").title()
-    ledger.grant(
+    purchase, created = ledger.grant_once(
         db,
         user_id=payment.user_id,
         amount=payment.credits,
@@ -255,6 +255,17 @@ def _credit_checkout(db: Session, session: dict[str, Any], now: datetime) -> str
     payment.paid_at = payment.paid_at or now
     db.add(payment)
     db.flush()
+    if created:
+        domain_events.emit(
+            db,
+            domain_events.CreditsBought(
+                user_id=payment.user_id,
+                amount=payment.credits,
+                payment_id=payment.id,
+                transaction_id=purchase.id or 0,
+                at=now,
+            ),
+        )
     return "credited"
 
 

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from bartr.models.accounts import User, UserStatus
 from bartr.models.ledger import TransactionKind
-from bartr.services import ledger
+from bartr.services import domain_events, ledger
 from bartr.services.credits import credits
 from bartr.services.validation import canonical_mailbox
 from bartr.settings import get_settings
@@ -66,7 +66,7 @@ def grant_onboarding_rewards(db: Session, *, user: User) -> int:
     reward = credits(settings.referral_credits)
     if reward > 0 and referral_ineligibility(db, user=user) is None:
         assert user.referred_by_id is not None
-        ledger.grant_once(
+        reward_tx, rewarded = ledger.grant_once(
             db,
             user_id=user.referred_by_id,
             amount=reward,
@@ -77,4 +77,15 @@ def grant_onboarding_rewards(db: Session, *, user: User) -> int:
             cause_type="user",
             cause_id=user.id,
         )
+        if rewarded:
+            domain_events.emit(
+                db,
+                domain_events.ReferralRewarded(
+                    referrer_id=user.referred_by_id,
+                    referred_id=user.id,
+                    amount=reward,
+                    transaction_id=reward_tx.id or 0,
+                    at=reward_tx.created_at,
+                ),
+            )
     return granted
