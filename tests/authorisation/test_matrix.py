@@ -16,7 +16,7 @@ restored when a call changed it) and is judged:
 - members change nothing that belongs to someone else: other members' accounts, skills,
   availability, wallets, blocks and reports; sessions they are not part of; admin tables
   (audit log, categories, warnings). The two people of a session may change it and the
-  credits it moves.
+  credits it moves; an action may add a notification (or email) for the person it concerns.
 """
 
 from __future__ import annotations
@@ -45,6 +45,8 @@ from tests.services.session_factories import fund, make_pair, make_skill, schedu
 
 ROLES = ("logged_out", "member", "other", "unrelated", "suspended", "admin")
 ADMIN_TABLES = {"audit_log", "categories"}
+# Rows a member's own action may add for someone else; changing or deleting theirs is not.
+NOTICE_TABLES = {"notifications", "outbox_emails"}
 # Columns naming the member a row belongs to.
 OWNER_COLUMNS = ("user_id", "owner_id", "blocker_id", "reporter_id", "sender_id", "author_id")
 HUGE = "x" * 20_000
@@ -246,6 +248,8 @@ def _forbidden(
         return _is_new(table, row, before) or row["user_id"] != caller
     if table in ADMIN_TABLES:
         return True
+    if table in NOTICE_TABLES and _is_new(table, row, before):
+        return False  # a member's action tells the other person (a notification, an email)
     parties = _session_members(table, row, before)
     if parties is not None:
         return caller not in parties
