@@ -95,20 +95,14 @@ def test_no_services_file_is_over_600_lines() -> None:
 
 # State modules every page may use (not page states themselves: no page's State class,
 # only shared wording and view models).
-SHARED_STATE = {"__init__", "auth", "wording", "course_cards"}
+SHARED_STATE = {"__init__", "auth", "wording", "view_models", "course_cards"}
 # Modules that are a part of one page's state (a mixin), counted as that page.
 PAGE_PARTS = {"session_actions": "session_detail"}
 # Today's page states importing another page's state (issue 18, item 5 moves the shared
 # pieces to state helpers / components and empties this list). Do not add to it.
 CROSS_PAGE_ALLOWED = {
-    ("home", "marketplace"),
     ("profile_edit", "account_forms"),
-    ("profile_edit", "marketplace"),
-    ("profile_edit", "profile_view"),
-    ("profile_view", "marketplace"),
-    ("session_detail", "sessions_list"),
     ("session_actions", "session_request"),
-    ("session_request", "sessions_list"),
 }
 
 

@@ -25,8 +25,7 @@ from bartr.services.profiles import SkillView
 from bartr.services.validation import all_timezones
 from bartr.settings import get_settings
 from bartr.state.auth import AuthState, log
-from bartr.state.marketplace import Option, initials
-from bartr.state.profile_view import SkillVM, skill_vm
+from bartr.state.view_models import Option, SkillVM, initials, skill_vm
 
 MAX_FIELD = 5000
 

@@ -22,7 +22,7 @@ from bartr.services import availability, ledger, sessions
 from bartr.services.credits import session_cost
 from bartr.services.errors import DomainError, RatingRequired
 from bartr.state.auth import GENERIC_ERROR, AuthState, log
-from bartr.state.sessions_list import (
+from bartr.state.wording import (
     clock_label,
     credits_phrase,
     day_label,
