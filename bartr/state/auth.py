@@ -152,5 +152,5 @@ class AuthState(rx.State):
         return [
             rx.remove_cookie(SESSION_COOKIE, {"path": "/"}),
             rx.toast.success(f"Logged out of {count} session{'s' if count != 1 else ''}."),
-            rx.redirect(routes.LOGIN),
+            rx.redirect(routes.HOME),  # logging out lands on home, like the menu's Log out
         ]

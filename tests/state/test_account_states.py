@@ -115,3 +115,24 @@ def test_onboarding_finish_saves_the_windows_on_screen_in_the_zone_just_chosen(
     editor.finished = False
     editor.save_and_finish()
     assert not editor.finished and editor.dirty and editor.error
+
+
+def _redirect_target(events: list) -> str:  # type: ignore[type-arg]
+    [redirect] = [e for e in events if e.handler.fn.__qualname__ == "_redirect"]
+    return str(dict((str(k), v) for k, v in redirect.args)["path"]._var_value)
+
+
+def test_logging_out_lands_on_home_not_on_the_login_page(make_state, sqlite_engine) -> None:  # type: ignore[no-untyped-def]
+    """#20.8: both Log out and Log out everywhere end the session and land on home."""
+    from bartr.state.auth import AuthState
+
+    with Session(sqlite_engine, expire_on_commit=False) as db:
+        make_user(db, email="out@example.com")
+    for handler in ("log_out", "log_out_everywhere"):
+        login = make_state(LoginState)
+        login.submit({"email": "out@example.com", "password": PASSWORD})
+        assert login.token
+        state = make_state(AuthState, token=login.token)
+        events = getattr(state, handler)()
+        assert _redirect_target(events) == "/"
+        assert state.token == "" and not state.logged_in
