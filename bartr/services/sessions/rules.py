@@ -28,7 +28,6 @@ from enum import StrEnum
 from bartr.models.accounts import User
 from bartr.models.sessions import (
     OPEN_STATES,
-    DisputeResolution,
     SessionState,
     Side,
     SkillSession,
@@ -571,39 +570,3 @@ def allowed_actions(
             continue
         allowed.append(action)
     return allowed
-
-
-# --------------------------------------------------------------------------- credits
-
-
-def settlement_for(
-    effect: Effect,
-    session: SkillSession,
-    *,
-    by: Side | None = None,
-    now: datetime,
-    resolution: DisputeResolution | None = None,
-) -> policy.Settlement | None:
-    """How a row's effect empties the escrow for this session (None: nothing moves)."""
-    cost = session.cost
-    if effect == Effect.REFUND:
-        return policy.Settlement(to_teacher=0, to_learner=cost)
-    if effect == Effect.SETTLE_FULL:
-        return policy.completion_settlement(cost=cost)
-    if effect == Effect.CANCELLATION:
-        assert by is not None
-        return policy.cancellation_settlement(
-            cost=cost,
-            cancelled_by=by,
-            starts_at=session.starts_at,
-            now=now,
-            scheduled=session.state == SessionState.SCHEDULED,
-        )
-    if effect == Effect.NO_SHOW:
-        assert session.no_show_reported_by is not None
-        absent = other(Side(session.no_show_reported_by))
-        return policy.no_show_settlement(cost=cost, absent=absent)
-    if effect == Effect.DISPUTE_DECISION:
-        assert resolution is not None
-        return policy.dispute_settlement(cost=cost, resolution=resolution)
-    return None

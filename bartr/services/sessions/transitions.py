@@ -3,7 +3,7 @@
 Each `do_<action>(db, actor=, session_id=, ..., now=)` locks the session row, asks
 `rules.check_transition` for its row of the `TRANSITIONS` table (which re-checks the person,
 the stage and the guards), then writes: the session's fields, the escrow as the row's
-`Effect` says (`rules.settlement_for`), and one timeline event (`store.record`).
+`Effect` says (`settlement_for`), and one timeline event (`store.record`).
 The caller owns the transaction; nothing here commits.
 """
 
@@ -21,6 +21,7 @@ from bartr.services import blocks
 from bartr.services.errors import NotAllowed, ValidationFailed
 from bartr.services.sessions import policy, rules
 from bartr.services.sessions.booking import check_no_overlap, clean_times
+from bartr.services.sessions.rules import Effect
 from bartr.services.sessions.store import (
     add_proposals,
     close_escrow,
@@ -36,6 +37,39 @@ from bartr.services.sessions.times import format_time, now_utc
 from bartr.services.validation import clean_text
 
 MAX_REASON = 500
+
+
+def settlement_for(
+    effect: Effect,
+    session: SkillSession,
+    *,
+    by: Side | None = None,
+    now: datetime,
+    resolution: DisputeResolution | None = None,
+) -> policy.Settlement | None:
+    """How a row's effect empties the escrow for this session (None: nothing moves)."""
+    cost = session.cost
+    if effect == Effect.REFUND:
+        return policy.Settlement(to_teacher=0, to_learner=cost)
+    if effect == Effect.SETTLE_FULL:
+        return policy.completion_settlement(cost=cost)
+    if effect == Effect.CANCELLATION:
+        assert by is not None
+        return policy.cancellation_settlement(
+            cost=cost,
+            cancelled_by=by,
+            starts_at=session.starts_at,
+            now=now,
+            scheduled=session.state == SessionState.SCHEDULED,
+        )
+    if effect == Effect.NO_SHOW:
+        assert session.no_show_reported_by is not None
+        absent = rules.other(Side(session.no_show_reported_by))
+        return policy.no_show_settlement(cost=cost, absent=absent)
+    if effect == Effect.DISPUTE_DECISION:
+        assert resolution is not None
+        return policy.dispute_settlement(cost=cost, resolution=resolution)
+    return None
 
 
 def _finish(
@@ -56,7 +90,7 @@ def _finish(
     target = to or row.to[0]
     assert target in row.to, (row.action, target)
     data: dict[str, Any] = dict(facts or {})
-    settlement = rules.settlement_for(row.effect, session, by=by, now=now, resolution=resolution)
+    settlement = settlement_for(row.effect, session, by=by, now=now, resolution=resolution)
     if settlement is not None:
         close_escrow(db, session, settlement)
         data.update(settlement_data(settlement))
