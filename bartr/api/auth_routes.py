@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
 from bartr import routes
 from bartr.db import read_session, unit_of_work
@@ -111,26 +111,38 @@ def _login(email: str, password: str) -> accounts.LoginResult:
 
 
 async def login(request: Request) -> Response:
+    """The login page posts with `fetch` and asks for JSON ({"next": path} or
+    {"error": code}: the typed email stays on the page); a plain form post (no script)
+    gets a 303 to the next page or back to the form."""
     if not _same_origin(request):
         return PlainTextResponse("Cross-site request refused.", status_code=403)
+    wants_json = "application/json" in request.headers.get("accept", "")
     form = await request.form()
     next_path = routes.safe_next(_field(form, "next", 500) or None)
     back_next = next_path if next_path != routes.HOME else ""
+
+    def failed(code: str) -> Response:
+        if wants_json:
+            return JSONResponse({"error": code}, status_code=429 if code == "address" else 400)
+        return _back(routes.LOGIN, error=code, next=back_next)
+
     try:
         rate_limits.check_address("login", _address(request))
     except TooManyAttempts:
-        return _back(routes.LOGIN, error="address", next=back_next)
+        return failed("address")
     email = _field(form, "email")
     password = _field(form, "password", accounts.MAX_PASSWORD + 1)
     try:
         result = await run_in_threadpool(_login, email, password)
     except DomainError as exc:
-        return _back(routes.LOGIN, error=login_error_code(exc), next=back_next)
+        return failed(login_error_code(exc))
     except Exception:
         log.exception("login failed")
-        return _back(routes.LOGIN, error="generic", next=back_next)
+        return failed("generic")
     target = next_path if result.user.is_onboarded else routes.ONBOARDING
-    response = RedirectResponse(target, status_code=303)
+    response: Response = (
+        JSONResponse({"next": target}) if wants_json else RedirectResponse(target, status_code=303)
+    )
     set_session_cookie(response, result.token, result.expires_at)
     return response
 

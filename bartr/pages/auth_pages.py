@@ -25,8 +25,8 @@ from bartr.pages.profile_edit import (
     teach_section,
 )
 from bartr.state.account_forms import (
-    ONBOARDING_STEPS,
     LOGIN_FORM_ID,
+    ONBOARDING_STEPS,
     SIGNUP_FORM_ID,
     LoginState,
     OnboardingState,
@@ -120,8 +120,9 @@ def login_page() -> rx.Component:
             spacing="2",
         ),
         form_alert(LoginState.form_error),
-        # A plain HTML form: /api/auth/login checks the password off the event loop and
-        # answers with the HttpOnly session cookie (no script ever sees the token).
+        # Posted to /api/auth/login (with fetch; natively if scripts are off), which checks
+        # the password off the event loop and answers with the HttpOnly session cookie:
+        # no script ever sees the token.
         rx.el.form(
             rx.vstack(
                 rx.el.input(type="hidden", name="next", value=LoginState.next_path),
@@ -133,12 +134,17 @@ def login_page() -> rx.Component:
                     type="password",
                     autocomplete="current-password",
                 ),
-                rx.button("Log in", type="submit", size="3", width="100%"),
+                rx.button(
+                    "Log in",
+                    type="submit",
+                    size="3",
+                    width="100%",
+                    loading=LoginState.submitting,
+                ),
                 spacing="4",
                 width="100%",
             ),
-            # Reflex's forms always prevent the native submit; post it natively instead.
-            on_submit=rx.call_script(f"document.getElementById({LOGIN_FORM_ID!r}).submit()"),
+            on_submit=LoginState.submit,
             id=LOGIN_FORM_ID,
             action=routes.API_LOGIN,
             method="post",

@@ -92,14 +92,39 @@ class SignupState(AuthState):
         return rx.call_script(f"document.getElementById({SIGNUP_FORM_ID!r}).submit()")
 
 
+# Posts the login form to /api/auth/login with fetch: on success the page goes on (a full
+# load, so the socket reconnects with the new HttpOnly cookie); on failure the route's error
+# code comes back to `LoginState.show_error` and the typed email stays in its field.
+LOGIN_SCRIPT = (
+    "(async () => { const f = document.getElementById('login-form');"
+    " try { const r = await fetch(f.action, {method: 'POST', credentials: 'same-origin',"
+    " headers: {accept: 'application/json'}, body: new URLSearchParams(new FormData(f))});"
+    " const d = await r.json(); if (d.next) { window.location.assign(d.next); return ''; }"
+    " return d.error || 'generic'; } catch (e) { return 'generic'; } })()"
+)
+
+
 class LoginState(AuthState):
     form_error: str = ""
     next_path: str = ""
+    submitting: bool = False
+
+    @rx.event
+    def submit(self) -> Any:
+        self.form_error, self.submitting = "", True
+        return rx.call_script(LOGIN_SCRIPT, callback=LoginState.show_error)
+
+    @rx.event
+    def show_error(self, code: Any) -> None:
+        """Only known codes become messages: nothing the browser sends is shown as text."""
+        self.submitting = False
+        self.form_error = LOGIN_ERRORS.get(code, "") if isinstance(code, str) else ""
 
     @rx.event
     def load(self) -> Any:
         params = self.router.url.query_parameters
         self.form_error = LOGIN_ERRORS.get(params.get("error") or "", "")
+        self.submitting = False
         self.next_path = routes.safe_next(params.get("next"), default="")
         with read_session() as db:
             if self._current_user(db) is not None:

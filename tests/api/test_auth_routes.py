@@ -234,3 +234,23 @@ def test_the_socket_never_sees_the_raw_token() -> None:
     assert seen["/_event/"] == f"theme=dark; {SESSION_KEY_COOKIE}={hash_token('tok123')}"
     assert "tok123" not in seen["/_event/"] and hash_token("someone-else") not in seen["/_event/"]
     assert seen["/api/media/x"] == header.decode()  # HTTP routes read the real cookie
+
+
+def test_the_login_page_gets_json_and_the_cookie(sqlite_engine) -> None:  # type: ignore[no-untyped-def]
+    _member(sqlite_engine)
+    client = _client()
+    json_headers = {"accept": "application/json", "origin": ORIGIN}
+    wrong = client.post(
+        "/api/auth/login",
+        data={"email": "m@example.com", "password": "nope nope nope"},
+        headers=json_headers,
+    )
+    assert wrong.status_code == 400 and wrong.json() == {"error": "credentials"}
+    right = client.post(
+        "/api/auth/login",
+        data={"email": "m@example.com", "password": PASSWORD, "next": "/wallet"},
+        headers=json_headers,
+    )
+    assert right.json() == {"next": "/wallet"} and "HttpOnly" in right.headers["set-cookie"]
+    token = right.headers["set-cookie"].split(";")[0].split("=", 1)[1]
+    assert token not in right.text  # the page never sees the token

@@ -42,6 +42,8 @@ HANDLERS: dict[str, Entry] = {
     "SignupState.load": Entry(PUBLIC),
     "SignupState.submit": Entry(PUBLIC),
     "LoginState.load": Entry(PUBLIC),
+    "LoginState.submit": Entry(UI),
+    "LoginState.show_error": Entry(UI, args=(("<b>made up</b>",), ({"x": 1},))),
     "OnboardingState.load": Entry(MEMBER),
     "OnboardingState.set_browser_timezone": Entry(UI),
     "OnboardingState.set_bio": Entry(UI),

@@ -122,3 +122,16 @@ def test_onboarding_finish_saves_the_windows_on_screen_in_the_zone_just_chosen(
     # A save the service refuses keeps the member on the step with the reason.
     editor.set_end(editor.windows[0].key, "08:00")
     assert editor.save_and_finish() is None and editor.dirty and editor.error
+
+
+def test_login_errors_come_back_as_codes_never_as_text(make_state) -> None:  # type: ignore[no-untyped-def]
+    from bartr.state.account_forms import LOGIN_ERRORS
+
+    state = make_state(LoginState)
+    assert "login-form" in str(state.submit()) and state.submitting
+    state.show_error("credentials")
+    assert state.form_error == LOGIN_ERRORS["credentials"] and not state.submitting
+    state.show_error("<img src=x onerror=alert(1)>")
+    assert state.form_error == ""
+    state.show_error({"nested": "object"})
+    assert state.form_error == ""
