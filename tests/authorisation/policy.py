@@ -245,6 +245,7 @@ ROUTES: dict[str, str] = {
     "/api/calendar/session/{session_id:int}.ics": MEMBER,  # the two participants only
     "/api/calendar/feed/{token}.ics": PUBLIC,  # the secret token is the key
     "/api/stripe/webhook": PUBLIC,  # a valid Stripe signature is the key
+    "/api/livekit/webhook": PUBLIC,  # a valid LiveKit signature is the key (401 otherwise)
     # The session cookie's only home (HttpOnly): anyone may try; a wrong password, a
     # foreign Origin or a used-up address limit changes nothing but the failure count.
     "/api/auth/login": PUBLIC,
