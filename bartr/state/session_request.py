@@ -91,7 +91,7 @@ class SessionRequestState(AuthState):
         self._teacher_id = teacher.id or 0
         self.teacher_name, self.teacher_handle = teacher.display_name, teacher.handle
         self.teacher_zone = teacher.timezone
-        self.policy = sessions.policy.policy_text()
+        self.policy = sessions.member_policy_text()
         self._load_slots(db, user)
 
     def _load_slots(self, db: Session, user: User) -> None:

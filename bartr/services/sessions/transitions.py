@@ -3,7 +3,7 @@
 Each `do_<action>(db, actor=, session_id=, ..., now=)` locks the session row, asks
 `rules.check_transition` for its row of the `TRANSITIONS` table (which re-checks the person,
 the stage and the guards), then writes: the session's fields, the escrow as the row's
-`Effect` says (`settlement_for`), and one timeline event (`store.record`).
+`Effect` says (`rules.settlement_for`), and one timeline event (`store.record`).
 The caller owns the transaction; nothing here commits.
 """
 
@@ -21,7 +21,6 @@ from bartr.services import blocks
 from bartr.services.errors import NotAllowed, ValidationFailed
 from bartr.services.sessions import policy, rules
 from bartr.services.sessions.booking import check_no_overlap, clean_times
-from bartr.services.sessions.rules import Effect
 from bartr.services.sessions.store import (
     add_proposals,
     close_escrow,
@@ -37,39 +36,6 @@ from bartr.services.sessions.times import format_time, now_utc
 from bartr.services.validation import clean_text
 
 MAX_REASON = 500
-
-
-def settlement_for(
-    effect: Effect,
-    session: SkillSession,
-    *,
-    by: Side | None = None,
-    now: datetime,
-    resolution: DisputeResolution | None = None,
-) -> policy.Settlement | None:
-    """How a row's effect empties the escrow for this session (None: nothing moves)."""
-    cost = session.cost
-    if effect == Effect.REFUND:
-        return policy.Settlement(to_teacher=0, to_learner=cost)
-    if effect == Effect.SETTLE_FULL:
-        return policy.completion_settlement(cost=cost)
-    if effect == Effect.CANCELLATION:
-        assert by is not None
-        return policy.cancellation_settlement(
-            cost=cost,
-            cancelled_by=by,
-            starts_at=session.starts_at,
-            now=now,
-            scheduled=session.state == SessionState.SCHEDULED,
-        )
-    if effect == Effect.NO_SHOW:
-        assert session.no_show_reported_by is not None
-        absent = rules.other(Side(session.no_show_reported_by))
-        return policy.no_show_settlement(cost=cost, absent=absent)
-    if effect == Effect.DISPUTE_DECISION:
-        assert resolution is not None
-        return policy.dispute_settlement(cost=cost, resolution=resolution)
-    return None
 
 
 def _finish(
@@ -90,7 +56,7 @@ def _finish(
     target = to or row.to[0]
     assert target in row.to, (row.action, target)
     data: dict[str, Any] = dict(facts or {})
-    settlement = settlement_for(row.effect, session, by=by, now=now, resolution=resolution)
+    settlement = rules.settlement_for(row.effect, session, by=by, now=now, resolution=resolution)
     if settlement is not None:
         close_escrow(db, session, settlement)
         data.update(settlement_data(settlement))
@@ -387,3 +353,47 @@ def do_finalize_no_show(
     assert session.no_show_reported_by is not None
     absent = rules.other(Side(session.no_show_reported_by))
     return _finish(db, session, row, actor=None, now=now, facts={"absent": absent.value})
+
+
+# --------------------------------------------------------------------------- after a video call
+# Fired by `services/video/completion.py` with the call's attendance as `evidence` (JSON-ready
+# facts: per side, first join, last leave, seconds present), recorded on the timeline.
+
+
+def do_call_complete(
+    db: Session, *, session_id: int, evidence: Mapping[str, Any], now: datetime | None = None
+) -> SkillSession:
+    """Both were in the call long enough: the session completes and the teacher is paid."""
+    now = now_utc(now)
+    session = lock_session(db, session_id)
+    row = rules.check_transition("call_complete", session, actor=None, now=now)
+    return _finish(db, session, row, actor=None, now=now, facts={"attendance": dict(evidence)})
+
+
+def do_call_teacher_absent(
+    db: Session, *, session_id: int, evidence: Mapping[str, Any], now: datetime | None = None
+) -> SkillSession:
+    """The learner came to the call and the teacher never did: a teacher no-show, refunded
+    by the policy (the call's attendance stands in for the learner's report)."""
+    now = now_utc(now)
+    session = lock_session(db, session_id)
+    row = rules.check_transition("call_teacher_absent", session, actor=None, now=now)
+    session.no_show_reported_by = Side.LEARNER.value
+    session.no_show_reported_at = now
+    facts = {"absent": Side.TEACHER.value, "attendance": dict(evidence)}
+    return _finish(db, session, row, actor=None, now=now, facts=facts)
+
+
+def do_call_learner_absent(
+    db: Session, *, session_id: int, evidence: Mapping[str, Any], now: datetime | None = None
+) -> SkillSession:
+    """The teacher came to the call and the learner never did: the teacher's no-show claim
+    is filed with the attendance as evidence. Credits stay held; the learner may dispute it
+    within the policy's window, after which the periodic job closes it as a no-show."""
+    now = now_utc(now)
+    session = lock_session(db, session_id)
+    row = rules.check_transition("call_learner_absent", session, actor=None, now=now)
+    session.no_show_reported_by = Side.TEACHER.value
+    session.no_show_reported_at = now
+    facts = {"absent": Side.LEARNER.value, "attendance": dict(evidence), "filed_for": "teacher"}
+    return _finish(db, session, row, actor=None, now=now, facts=facts)
