@@ -106,7 +106,10 @@ def signup_page() -> rx.Component:
             width="100%",
         ),
         rx.text(
-            "Already a member? ", rx.link("Log in", href=routes.LOGIN), size="2", align="center"
+            "Already a member? ",
+            rx.link("Log in", href=routes.LOGIN, underline="always"),
+            size="2",
+            align="center",
         ),
     )
 
@@ -151,7 +154,10 @@ def login_page() -> rx.Component:
             width="100%",
         ),
         rx.text(
-            "New here? ", rx.link("Create an account", href=routes.SIGNUP), size="2", align="center"
+            "New here? ",
+            rx.link("Create an account", href=routes.SIGNUP, underline="always"),
+            size="2",
+            align="center",
         ),
     )
 
@@ -228,7 +234,12 @@ def _stepper() -> rx.Component:
             ),
             width="100%",
         ),
-        rx.progress(value=(OnboardingState.step + 1) * 100 // len(ONBOARDING_STEPS), size="1", width="100%"),
+        rx.progress(
+            value=(OnboardingState.step + 1) * 100 // len(ONBOARDING_STEPS),
+            size="1",
+            width="100%",
+            aria_label="Onboarding progress",
+        ),
         spacing="2",
         width="100%",
     )  # fmt: skip
