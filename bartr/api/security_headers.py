@@ -50,6 +50,16 @@ CSP = "; ".join(
     ]
 )
 
+
+def _https() -> bool:
+    from bartr.settings import get_settings
+
+    return get_settings().public_url.startswith("https://")
+
+
+# Served over https: browsers must never fall back to plain http (a year, subdomains too).
+HSTS = [(b"strict-transport-security", b"max-age=31536000; includeSubDomains")]
+
 HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
@@ -59,7 +69,7 @@ HEADERS = [
         b"permissions-policy",
         b"camera=(self), microphone=(self), display-capture=(self), geolocation=()",
     ),
-]
+] + (HSTS if _https() else [])
 
 
 class SecurityHeaders:
