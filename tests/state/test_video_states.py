@@ -14,7 +14,7 @@ from bartr.models.accounts import User
 from bartr.services import accounts, video
 from bartr.state.session_call import SessionCallState
 from bartr.state.session_room import MEDIA_REFUSED, SessionRoomState
-from tests.factories import make_user
+from tests.factories import make_user, sign_in
 from tests.services import video_factories as vf
 from tests.services.session_factories import make_pair, scheduled
 
@@ -23,11 +23,11 @@ livekit_on, livekit_off = vf.livekit_on, vf.livekit_off
 
 def _state(cls: type, user: User | None, db: Session, path: str) -> Any:
     state = cls(_reflex_internal_init=True)
-    state.token = accounts.open_session_for(db, user).token if user else ""
-    db.commit()
     state.router = RouterData.from_router_data(
         {constants.RouteVar.ORIGIN: path, constants.RouteVar.HEADERS: {"origin": "http://t"}}
     )
+    sign_in(state, accounts.open_session_for(db, user).token if user else "")
+    db.commit()
     return state
 
 
