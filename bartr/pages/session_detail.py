@@ -11,12 +11,13 @@ from bartr import routes
 from bartr.components.buttons import link_button
 from bartr.components.course_cards import course_cards
 from bartr.components.forms import form_alert
+from bartr.components.policy_dialog import policy_dialog
 from bartr.components.rating_card import rating_card
 from bartr.components.shell import page
+from bartr.components.slot_picker import slot_picker
 from bartr.components.status_chip import status_chip, status_fill
 from bartr.components.timeline import timeline
 from bartr.components.trust_badges import badge_chip
-from bartr.pages.session_request import policy_dialog, slot_picker
 from bartr.state.auth import GENERIC_ERROR
 from bartr.state.rating import RatingState
 from bartr.state.session_actions import NO_SHOW_DISPUTE_HOURS
