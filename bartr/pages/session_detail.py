@@ -9,6 +9,7 @@ import reflex as rx
 
 from bartr import routes
 from bartr.components.buttons import link_button
+from bartr.components.chat import session_chat_card
 from bartr.components.course_cards import course_cards
 from bartr.components.forms import form_alert
 from bartr.components.rating_card import rating_card
@@ -18,6 +19,7 @@ from bartr.components.timeline import timeline
 from bartr.components.trust_badges import badge_chip
 from bartr.pages.session_request import policy_dialog, slot_picker
 from bartr.state.auth import GENERIC_ERROR
+from bartr.state.chat import ChatState
 from bartr.state.rating import RatingState
 from bartr.state.session_actions import NO_SHOW_DISPUTE_HOURS
 from bartr.state.session_detail import ProposalOption, SessionDetailState
@@ -599,11 +601,7 @@ def _materials_card() -> rx.Component:
 def _side() -> rx.Component:
     return rx.vstack(
         _policy_card(),
-        _coming_soon(
-            "message-circle",
-            "Chat",
-            "Talk with each other before and after the session, right here.",
-        ),
+        session_chat_card(),
         _coming_soon(
             "video", "Video call", "Join the call from this page when the session starts."
         ),
@@ -720,7 +718,12 @@ def _content() -> rx.Component:
     )
 
 
-@page(routes.SESSION_PATTERN, "Session", member_only=True, on_load=[S.load, RatingState.load])
+@page(
+    routes.SESSION_PATTERN,
+    "Session",
+    member_only=True,
+    on_load=[S.load, RatingState.load, ChatState.load_for_session],
+)
 def session_detail_page() -> rx.Component:
     return rx.cond(
         S.loading,
