@@ -109,6 +109,12 @@ async def stripe_webhook(request: Request) -> Response:
     return await handler(request)
 
 
+async def livekit_webhook(request: Request) -> Response:
+    from bartr.api.livekit_webhook import livekit_webhook as handler
+
+    return await handler(request)
+
+
 def build_api() -> Starlette:
     return Starlette(
         routes=[
@@ -118,6 +124,7 @@ def build_api() -> Starlette:
             Route("/api/calendar/session/{session_id:int}.ics", session_ics, methods=["GET"]),
             Route("/api/calendar/feed/{token}.ics", calendar_feed_route, methods=["GET"]),
             Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),
+            Route("/api/livekit/webhook", livekit_webhook, methods=["POST"]),
         ]
     )
 

@@ -261,5 +261,6 @@ ROUTES: dict[str, str] = {
     "/api/calendar/session/{session_id:int}.ics": MEMBER,  # the two participants only
     "/api/calendar/feed/{token}.ics": PUBLIC,  # the secret token is the key
     "/api/stripe/webhook": PUBLIC,  # a valid Stripe signature is the key
+    "/api/livekit/webhook": PUBLIC,  # a valid LiveKit signature is the key (401 otherwise)
     "/api/courses/items/{item_id:int}/file": MEMBER,  # teacher, unlocked learners, admins
 }
