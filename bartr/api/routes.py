@@ -11,6 +11,7 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from bartr.adapters import registry
+from bartr.api import auth_routes
 from bartr.api.course_files import course_file
 from bartr.db import read_session, unit_of_work
 from bartr.services import accounts
@@ -125,6 +126,9 @@ def build_api() -> Starlette:
             Route("/api/calendar/feed/{token}.ics", calendar_feed_route, methods=["GET"]),
             Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),
             Route("/api/livekit/webhook", livekit_webhook, methods=["POST"]),
+            Route("/api/auth/login", auth_routes.login, methods=["POST"]),
+            Route("/api/auth/signup", auth_routes.signup, methods=["POST"]),
+            Route("/api/auth/logout", auth_routes.logout, methods=["POST"]),
         ]
     )
 

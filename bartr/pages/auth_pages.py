@@ -24,7 +24,14 @@ from bartr.pages.profile_edit import (
     skill_dialog,
     teach_section,
 )
-from bartr.state.account_forms import ONBOARDING_STEPS, LoginState, OnboardingState, SignupState
+from bartr.state.account_forms import (
+    LOGIN_FORM_ID,
+    ONBOARDING_STEPS,
+    SIGNUP_FORM_ID,
+    LoginState,
+    OnboardingState,
+    SignupState,
+)
 from bartr.state.profile_edit import AvailabilityEditorState, SkillEditorState
 
 
@@ -78,12 +85,24 @@ def signup_page() -> rx.Component:
                     autocomplete="new-password",
                     hint="At least 10 characters. A short phrase works well.",
                 ),
-                rx.button("Create account", type="submit", size="3", width="100%"),
+                rx.el.input(type="hidden", name="ref", value=SignupState.ref_code),
+                rx.button(
+                    "Create account",
+                    type="submit",
+                    size="3",
+                    width="100%",
+                    loading=SignupState.submitting,
+                ),
                 spacing="4",
                 width="100%",
             ),
+            # Checked over the socket first (messages by field), then posted to
+            # /api/auth/signup, which sets the HttpOnly session cookie.
             on_submit=SignupState.submit,
             reset_on_submit=False,
+            id=SIGNUP_FORM_ID,
+            action=routes.API_SIGNUP,
+            method="post",
             width="100%",
         ),
         rx.text(
@@ -101,8 +120,12 @@ def login_page() -> rx.Component:
             spacing="2",
         ),
         form_alert(LoginState.form_error),
-        rx.form(
+        # Posted to /api/auth/login (with fetch; natively if scripts are off), which checks
+        # the password off the event loop and answers with the HttpOnly session cookie:
+        # no script ever sees the token.
+        rx.el.form(
             rx.vstack(
+                rx.el.input(type="hidden", name="next", value=LoginState.next_path),
                 text_field("Email", "email", rx.Var.create({}), type="email", autocomplete="email"),
                 text_field(
                     "Password",
@@ -111,12 +134,20 @@ def login_page() -> rx.Component:
                     type="password",
                     autocomplete="current-password",
                 ),
-                rx.button("Log in", type="submit", size="3", width="100%"),
+                rx.button(
+                    "Log in",
+                    type="submit",
+                    size="3",
+                    width="100%",
+                    loading=LoginState.submitting,
+                ),
                 spacing="4",
                 width="100%",
             ),
             on_submit=LoginState.submit,
-            reset_on_submit=False,
+            id=LOGIN_FORM_ID,
+            action=routes.API_LOGIN,
+            method="post",
             width="100%",
         ),
         rx.text(

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
 from bartr.models.accounts import User
-from bartr.services import ledger
+from bartr.services import accounts, ledger
 from bartr.state.account_forms import LoginState, OnboardingState, SignupState
 from tests.factories import PASSWORD, make_user
+
+
+def _log_in(engine: Engine, email: str) -> str:
+    with Session(engine, expire_on_commit=False) as db:
+        token = accounts.do_login(db, email=email, password=PASSWORD).token
+        db.commit()
+    return token
 
 
 def _users(engine: Engine) -> int:
@@ -16,15 +25,13 @@ def _users(engine: Engine) -> int:
         return int(db.exec(select(func.count()).select_from(User)).one())
 
 
-def test_sign_up_sets_a_session_token_and_resolves_the_user_on_the_server(
-    make_state, sqlite_engine
-) -> None:  # type: ignore[no-untyped-def]
+def test_sign_up_checks_the_form_then_hands_it_to_the_http_route(make_state, sqlite_engine) -> None:  # type: ignore[no-untyped-def]
+    """The handler writes nothing and never sees a token: /api/auth/signup does both."""
     state = make_state(SignupState)
-    state.submit({"email": "new@example.com", "password": PASSWORD, "display_name": "New"})
-    assert state.errors == {} and state.form_error == ""
-    assert len(state.token) >= 43
-    assert state.logged_in and state.viewer_name == "New"
-    assert _users(sqlite_engine) == 1
+    events = state.submit({"email": "new@example.com", "password": PASSWORD, "display_name": "New"})
+    assert state.errors == {} and state.form_error == "" and state.submitting
+    assert events is not None and "signup-form" in str(events)
+    assert _users(sqlite_engine) == 0 and not state.logged_in
 
 
 def test_oversized_and_hostile_input_gets_field_errors_and_writes_nothing(
@@ -37,19 +44,25 @@ def test_oversized_and_hostile_input_gets_field_errors_and_writes_nothing(
     assert "email" in state.errors
     state.submit({"email": None, "password": None, "display_name": None})
     assert state.errors
-    assert _users(sqlite_engine) == 0 and state.token == ""
+    assert _users(sqlite_engine) == 0 and not state.submitting
 
 
-def test_failed_logins_are_counted_even_though_the_action_fails(make_state, sqlite_engine) -> None:  # type: ignore[no-untyped-def]
-    with Session(sqlite_engine, expire_on_commit=False) as db:
-        make_user(db, email="count@example.com")
+def test_the_login_page_shows_the_routes_error_code_as_a_message(make_state) -> None:  # type: ignore[no-untyped-def]
+    from reflex.istate.data import ReflexURL
+
+    from bartr.state.account_forms import LOGIN_ERRORS
+
     state = make_state(LoginState)
-    for _ in range(5):
-        state.submit({"email": "count@example.com", "password": "not the password"})
-        assert "don't match" in state.form_error
-    state.submit({"email": "count@example.com", "password": PASSWORD})
-    assert "Too many failed attempts" in state.form_error
-    assert state.token == ""
+    state.router = dataclasses.replace(
+        state.router, url=ReflexURL("http://t/login?error=locked&next=/wallet")
+    )
+    state.load()
+    assert state.form_error == LOGIN_ERRORS["locked"] and state.next_path == "/wallet"
+    state.router = dataclasses.replace(
+        state.router, url=ReflexURL("http://t/login?error=<b>made up</b>&next=//evil.example")
+    )
+    state.load()
+    assert state.form_error == "" and state.next_path == ""
 
 
 def test_onboarding_needs_a_valid_token_whatever_the_page_showed(make_state, sqlite_engine) -> None:  # type: ignore[no-untyped-def]
@@ -60,9 +73,7 @@ def test_onboarding_needs_a_valid_token_whatever_the_page_showed(make_state, sql
     forged.finish()
     assert "session has ended" in forged.form_error and forged.step == 0
 
-    login = make_state(LoginState)
-    login.submit({"email": "onb@example.com", "password": PASSWORD})
-    state = make_state(OnboardingState, token=login.token)
+    state = make_state(OnboardingState, token=_log_in(sqlite_engine, "onb@example.com"))
     state.languages, state.timezone, state.bio = ["English"], "Europe/Paris", "Hi"
     state.finish()
     assert state.step == 1 and state.granted_label == "2"
@@ -86,9 +97,8 @@ def test_onboarding_finish_saves_the_windows_on_screen_in_the_zone_just_chosen(
 
     with Session(sqlite_engine, expire_on_commit=False) as db:
         make_user(db, email="zone@example.com", onboarded=False)
-    login = make_state(LoginState)
-    login.submit({"email": "zone@example.com", "password": PASSWORD})
-    onboarding = make_state(OnboardingState, token=login.token)
+    token = _log_in(sqlite_engine, "zone@example.com")
+    onboarding = make_state(OnboardingState, token=token)
     onboarding.load()
     onboarding.set_browser_timezone("Asia/Calcutta")  # what Chromium still reports
     assert onboarding.timezone == "Asia/Kolkata"
@@ -96,7 +106,7 @@ def test_onboarding_finish_saves_the_windows_on_screen_in_the_zone_just_chosen(
     onboarding.finish()
     assert onboarding.step == 1
 
-    editor = make_state(AvailabilityEditorState, token=login.token)
+    editor = make_state(AvailabilityEditorState, token=token)
     editor.load()  # entering the availability step reloads the editor
     assert editor.zone == "Asia/Kolkata"
     editor.add_window(0)
@@ -115,3 +125,16 @@ def test_onboarding_finish_saves_the_windows_on_screen_in_the_zone_just_chosen(
     editor.finished = False
     editor.save_and_finish()
     assert not editor.finished and editor.dirty and editor.error
+
+
+def test_login_errors_come_back_as_codes_never_as_text(make_state) -> None:  # type: ignore[no-untyped-def]
+    from bartr.state.account_forms import LOGIN_ERRORS
+
+    state = make_state(LoginState)
+    assert "login-form" in str(state.submit()) and state.submitting
+    state.show_error("credentials")
+    assert state.form_error == LOGIN_ERRORS["credentials"] and not state.submitting
+    state.show_error("<img src=x onerror=alert(1)>")
+    assert state.form_error == ""
+    state.show_error({"nested": "object"})
+    assert state.form_error == ""
