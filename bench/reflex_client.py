@@ -31,13 +31,13 @@ ROOT_STATE = "reflex___state____state"
 AUTH_STATE = f"{ROOT_STATE}.bartr___state___auth____auth_state"
 LIVE_STATE = f"{AUTH_STATE}.bartr___state___live____live_state"
 CHAT_STATE = f"{LIVE_STATE}.bartr___state___chat____chat_state"
-TOKEN_VAR = f"{AUTH_STATE}.token_rx_state_"
+SESSION_COOKIE = "bartr_session"
 
 
 @dataclass
 class Member:
     user_id: int
-    login: str  # the bartr_session cookie value
+    login: str  # the session token (the HttpOnly bartr_session cookie's value)
     conversation_id: int
     partner_index: int
 
@@ -73,7 +73,7 @@ class Tab:
         self.sio.on("event", self._on_event, namespace="/_event")
         hydrate = {
             "name": f"{ROOT_STATE}.hydrate_and_load",
-            "payload": {"vars": {TOKEN_VAR: self.member.login}},
+            "payload": {"vars": {}},
             "router_data": self._router(),
         }
         await self.sio.connect(
@@ -82,6 +82,8 @@ class Tab:
             transports=["websocket"],
             socketio_path="/_event",
             auth={"event": hydrate},
+            # The login travels as the browser sends it: the HttpOnly session cookie.
+            headers={"Cookie": f"{SESSION_COOKIE}={self.member.login}"},
             wait_timeout=30,
         )
 

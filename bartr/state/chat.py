@@ -373,7 +373,7 @@ class ChatState(LiveState):
         if not news:
             return
         with read_session() as db:
-            user = accounts.user_for_token(db, self.token)
+            user = accounts.user_for_token_hash(db, self._session_key())
             if user is None:
                 return
             theirs = False

@@ -138,7 +138,7 @@ class LiveState(AuthState):
             return True
         try:
             with read_session() as db:
-                user = accounts.user_for_token(db, self.token)
+                user = accounts.user_for_token_hash(db, self._session_key())
             if user is None:
                 return False
             arrived = [

@@ -127,7 +127,7 @@ class NotificationsState(LiveState):
 
     def _refetch(self) -> Any:
         with read_session() as db:
-            user = accounts.user_for_token(db, self.token)
+            user = accounts.user_for_token_hash(db, self._session_key())
             if user is not None:
                 self._read(db, user)
 

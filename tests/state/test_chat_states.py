@@ -14,16 +14,16 @@ from bartr.services import accounts, messages
 from bartr.state.chat import ChatState
 from bartr.state.live import LiveState
 from bartr.state.notifications_page import NotificationsState
-from tests.factories import make_user
+from tests.factories import make_user, sign_in
 
 
 def _state(cls: type, user: User | None, db: Session, path: str) -> Any:
     state = cls(_reflex_internal_init=True)
-    state.token = accounts.open_session_for(db, user).token if user else ""
-    db.commit()
     state.router = RouterData.from_router_data(
         {constants.RouteVar.ORIGIN: path, constants.RouteVar.HEADERS: {"origin": "http://t"}}
     )
+    sign_in(state, accounts.open_session_for(db, user).token if user else "")
+    db.commit()
     return state
 
 
