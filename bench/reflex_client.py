@@ -251,3 +251,15 @@ class Backend:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
         self._log.close()
+
+
+def worker_of(redis_url: str, client_token: str) -> str | None:
+    """Which backend worker holds this tab's socket (Reflex's token record in Redis)."""
+    import pickle
+
+    import redis
+
+    raw = redis.Redis.from_url(redis_url).get(f"token_manager_socket_record_{client_token}")
+    if raw is None:
+        return None
+    return str(pickle.loads(raw).instance_id)

@@ -433,6 +433,13 @@ def ticks(db: Session, *, actor: User, conversation_id: int) -> tuple[int, int]:
     return getattr(conversation, f"{other}_delivered_id"), getattr(conversation, f"{other}_read_id")
 
 
+def received_up_to(db: Session, *, actor: User, conversation_id: int) -> int:
+    """The actor's own delivered mark (so a tab only writes one when it moves)."""
+    conversation = get_conversation(db, actor=actor, conversation_id=conversation_id)
+    side = "a" if conversation.member_a_id == actor.id else "b"
+    return int(getattr(conversation, f"{side}_delivered_id"))
+
+
 @dataclass(frozen=True)
 class ConversationRow:
     conversation_id: int

@@ -135,6 +135,7 @@ class ChatState(LiveState):
     _typing_at: float = 0.0
     _typed_at: float = 0.0
     _other_id: int = 0
+    _read_pending: bool = False
 
     # --- loading ------------------------------------------------------------------------------
     @rx.event
@@ -308,9 +309,16 @@ class ChatState(LiveState):
         )
 
     @rx.event
-    def send(self, form_data: dict[str, Any]) -> None:
-        """Enter (or the button): store the message, show it here; the rest hear of it."""
+    async def send(self, form_data: dict[str, Any]) -> None:
+        """Enter (or the button): store the message, show it here; the rest hear of it.
+
+        The database work runs in a thread: the event loop stays free to push the message
+        to the other member's tabs while this one finishes.
+        """
         body = str((form_data or {}).get("body", self.draft) or "")
+        await asyncio.to_thread(self._send_now, body)
+
+    def _send_now(self, body: str) -> None:
         if not self.conversation_id:
             self.send_error = "Choose a conversation first."
             return
@@ -346,12 +354,22 @@ class ChatState(LiveState):
 
     # --- pushes ------------------------------------------------------------------------------
     async def _on_signals(self, signals: list[Signal]) -> bool:
-        await asyncio.to_thread(self._apply_chat, signals)
+        """First step: show what arrived in the open thread (one read; its delta goes now)."""
+        self._apply_typing(signals)
+        if {s.get("kind") for s in signals} & {"message", "read"}:
+            await asyncio.to_thread(self._apply_arrivals, signals)
         return True
 
-    def _apply_chat(self, signals: list[Signal]) -> None:
-        mine = [s for s in signals if s.get("conversation_id") == self.conversation_id]
-        for s in mine:
+    async def _after_signals(self, signals: list[Signal]) -> bool:
+        """Second step: mark what arrived read, refresh the list."""
+        if self._read_pending or any(s.get("kind") == "message" for s in signals):
+            await asyncio.to_thread(self._apply_follow_ups, signals)
+        return True
+
+    def _apply_typing(self, signals: list[Signal]) -> None:
+        for s in signals:
+            if s.get("conversation_id") != self.conversation_id:
+                continue
             if s.get("kind") == "typing" and s.get("member_id") == self._other_id:
                 self.typing, self._typing_at = True, time.monotonic()
                 hub.later(
@@ -369,20 +387,26 @@ class ChatState(LiveState):
                 and time.monotonic() - self._typing_at >= TYPING_SHOWN_SECONDS
             ):
                 self.typing = False
-        news = {s.get("kind") for s in signals} & {"message", "read"}
-        if not news:
+
+    def _apply_arrivals(self, signals: list[Signal]) -> None:
+        if not self.conversation_id or not any(
+            s.get("conversation_id") == self.conversation_id for s in signals
+        ):
             return
         with read_session() as db:
             user = accounts.user_for_token_hash(db, self._session_key())
-            if user is None:
-                return
-            theirs = False
-            if self.conversation_id and any(s.get("kind") in ("message", "read") for s in mine):
-                theirs = self._catch_up(db, user)
-        if theirs:  # the thread is open here: it is read (before the list counts it)
+            if user is not None and self._catch_up(db, user):
+                self._read_pending = True
+
+    def _apply_follow_ups(self, signals: list[Signal]) -> None:
+        if self._read_pending:  # the thread is open here: it is read (before the list counts)
+            self._read_pending = False
             self._mark_read()
-        if not self.embedded and "message" in news:
-            with read_session() as db:
+        if self.embedded or not any(s.get("kind") == "message" for s in signals):
+            return
+        with read_session() as db:
+            user = accounts.user_for_token_hash(db, self._session_key())
+            if user is not None:
                 now = utcnow()
                 self.conversations = [
                     conversation_item(r, now, user.timezone)

@@ -128,8 +128,14 @@ class LiveState(AuthState):
         self._run(act, on_error=lambda e: None)
 
     # --- pushes -----------------------------------------------------------------------------
+    # A push runs in two steps, each in its own `modify_state` (so its delta goes out at
+    # once): `_on_signals` shows what arrived (fast: the chat's new messages), then
+    # `_after_signals` does the follow-ups (read marks, lists, the header's counts).
     async def _on_signals(self, signals: list[Signal]) -> bool:
-        """A push for this tab: re-read the counts (False when nobody is logged in here)."""
+        return True
+
+    async def _after_signals(self, signals: list[Signal]) -> bool:
+        """Re-read the header's counts (False when nobody is logged in here any more)."""
         return await asyncio.to_thread(self._apply_header, signals)
 
     def _apply_header(self, signals: list[Signal]) -> bool:
@@ -139,13 +145,18 @@ class LiveState(AuthState):
         try:
             with read_session() as db:
                 user = accounts.user_for_token_hash(db, self._session_key())
-            if user is None:
-                return False
-            arrived = [
-                s
-                for s in signals
-                if s.get("kind") == "message" and s.get("recipient_id") == user.id
-            ]
+                if user is None:
+                    return False
+                arrived = [
+                    s
+                    for s in signals
+                    if s.get("kind") == "message"
+                    and s.get("recipient_id") == user.id
+                    and messages.received_up_to(
+                        db, actor=user, conversation_id=int(s["conversation_id"])
+                    )
+                    < int(s["message_id"])
+                ]
             if arrived:
                 # It reached one of the recipient's tabs: the sender's tick says "delivered".
                 with unit_of_work() as db:
@@ -184,15 +195,16 @@ async def deliver(token: str, signals: list[Signal]) -> bool:
     """Apply `signals` to the tab `token` (on this worker); False when the tab is gone."""
     if _app is None or not _connected_here(token):
         return False
-    views = hub.views(token)
-    async with _app.modify_state(rx.BaseStateToken(ident=token, cls=LiveState)) as root:
-        for view in views:
-            listener = LISTENERS.get(view)
-            if listener is not None:
-                state = await root.get_state(listener)
-                await state._on_signals(signals)
-        header = await root.get_state(LiveState)
-        alive = await header._on_signals(signals)
+    listeners = [LISTENERS[v] for v in hub.views(token) if v in LISTENERS]
+    key = rx.BaseStateToken(ident=token, cls=LiveState)
+    if listeners:
+        async with _app.modify_state(key) as root:
+            for listener in listeners:
+                await (await root.get_state(listener))._on_signals(signals)
+    async with _app.modify_state(key) as root:
+        for listener in listeners:
+            await (await root.get_state(listener))._after_signals(signals)
+        alive = await (await root.get_state(LiveState))._after_signals(signals)
     return alive
 
 

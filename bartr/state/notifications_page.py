@@ -120,7 +120,7 @@ class NotificationsState(LiveState):
         self._run(act, on_error=lambda e: None)
         self._fetch()
 
-    async def _on_signals(self, signals: list[Signal]) -> bool:
+    async def _after_signals(self, signals: list[Signal]) -> bool:
         if any(s.get("kind") == "notifications" for s in signals):
             await asyncio.to_thread(self._refetch)
         return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from reflex.istate.data import RouterData
@@ -25,6 +26,10 @@ def _state(cls: type, user: User | None, db: Session, path: str) -> Any:
     sign_in(state, accounts.open_session_for(db, user).token if user else "")
     db.commit()
     return state
+
+
+def _send(chat: ChatState, form: dict[str, str]) -> None:
+    asyncio.run(chat.send(form))
 
 
 def _pair(db: Session) -> tuple[User, User, int]:
@@ -52,7 +57,7 @@ def test_sending_shows_the_message_once_and_the_other_tab_catches_up_once(db: Se
     mine = _state(ChatState, maya, db, f"/messages/{cid}")
     mine.load()
     assert mine.other_name == "Ben Ito" and mine.items == []
-    mine.send({"body": "Hi Ben, see https://example.com/a."})
+    _send(mine, {"body": "Hi Ben, see https://example.com/a."})
     assert [b.parts[1].href for b in mine.items] == ["https://example.com/a"]
     assert mine.draft == "" and mine.send_error == ""
     assert mine.conversations[0].preview.startswith("You: Hi Ben")
@@ -62,11 +67,12 @@ def test_sending_shows_the_message_once_and_the_other_tab_catches_up_once(db: Se
     assert [b.mine for b in theirs.items] == [False]
     # The push arrives (twice: a repeated signal), then the tab reconnects: still once.
     signal = {"kind": "message", "conversation_id": cid, "message_id": mine.items[0].id}
-    theirs._apply_chat([signal, signal])
+    theirs._apply_arrivals([signal, signal])
+    theirs._apply_follow_ups([signal, signal])
     theirs.load()
     assert len(theirs.items) == 1
     # Ben's tab has the thread open: Maya's tick turns to "read".
-    mine._apply_chat([{"kind": "read", "conversation_id": cid}])
+    mine._apply_arrivals([{"kind": "read", "conversation_id": cid}])
     assert mine.items[0].tick == "read"
 
 
@@ -75,7 +81,7 @@ def test_a_too_long_message_is_refused_and_the_text_kept(db: Session) -> None:
     chat = _state(ChatState, maya, db, f"/messages/{cid}")
     chat.load()
     text = "x" * (MAX_MESSAGE_CHARS + 1)
-    chat.send({"body": text})
+    _send(chat, {"body": text})
     assert "at most 4,000 characters" in chat.send_error
     assert chat.draft == text
     assert _count(db) == 0
@@ -86,9 +92,9 @@ def test_the_rate_limit_answers_with_a_clear_message(db: Session) -> None:
     chat = _state(ChatState, maya, db, f"/messages/{cid}")
     chat.load()
     for n in range(messages.RATE_LIMIT_COUNT):
-        chat.send({"body": f"message {n}"})
+        _send(chat, {"body": f"message {n}"})
     assert chat.send_error == ""
-    chat.send({"body": "one too many"})
+    _send(chat, {"body": "one too many"})
     assert "very quickly" in chat.send_error
     assert _count(db) == messages.RATE_LIMIT_COUNT
 
@@ -100,7 +106,7 @@ def test_a_stranger_cannot_open_someone_elses_thread(db: Session) -> None:
     chat.load()
     assert "not yours" in chat.load_error
     assert chat.items == [] and chat.conversation_id == 0
-    chat.send({"body": "let me in"})
+    _send(chat, {"body": "let me in"})
     assert _count(db) == 0
 
 
