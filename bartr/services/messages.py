@@ -31,6 +31,8 @@ PAGE_SIZE = 50
 RATE_LIMIT_COUNT = 20
 RATE_LIMIT_WINDOW = timedelta(seconds=10)
 PREVIEW_CHARS = 90
+# What the pair reads in place of a message an admin removed (services/content_reports.py).
+REMOVED_BODY = "Removed by a moderator."
 
 Tick = Literal["sent", "delivered", "read"]
 
@@ -325,7 +327,7 @@ def _views(conversation: Conversation, rows: list[Message], viewer_id: int) -> l
                 id=m.id,
                 sender_id=m.sender_id,
                 mine=m.sender_id == viewer_id,
-                body=m.body,
+                body=REMOVED_BODY if m.removed_at is not None else m.body,
                 created_at=m.created_at,
                 tick=tick,
                 session_id=m.session_id,
@@ -510,7 +512,8 @@ def list_conversations(db: Session, *, actor: User, limit: int = 100) -> list[Co
     for c in conversations:
         other = others[other_member_id(c, user_id)]
         message = last.get(c.last_message_id or 0)
-        preview = " ".join((message.body if message else "").split())
+        body = (REMOVED_BODY if message.removed_at else message.body) if message else ""
+        preview = " ".join(body.split())
         if len(preview) > PREVIEW_CHARS:
             preview = preview[: PREVIEW_CHARS - 1] + "…"
         rows.append(
