@@ -97,8 +97,11 @@ def do_sign_up(
     display_name: str,
     referral_code: str | None = None,
     role: Role = Role.MEMBER,
+    password_hash: str | None = None,
 ) -> User:
-    """Create a member. Admins are only created by the CLI (role is not a form field)."""
+    """Create a member. Admins are only created by the CLI (role is not a form field).
+
+    `password_hash`: the password already hashed by the caller (off the event loop)."""
     clean = clean_email(email)
     name = clean_text(display_name, field="display_name", label="Display name", max_length=60)
     check_password_strength(password, email=clean)
@@ -107,7 +110,7 @@ def do_sign_up(
     referrer = find_by_referral_code(db, referral_code)
     user = User(
         email=clean,
-        password_hash=passwords.hash_password(password),
+        password_hash=password_hash or passwords.hash_password(password),
         display_name=name,
         handle=_unique_handle(db, name),
         role=role,

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import reflex as rx
 
 from bartr import routes
 from bartr.db import read_session, unit_of_work
-from bartr.services import accounts
+from bartr.services import account_email, accounts, passwords
 from bartr.services.credits import format_credits
 from bartr.services.errors import DomainError
 from bartr.services.languages import LANGUAGES, toggled
 from bartr.services.validation import all_timezones, canonical_timezone
+from bartr.settings import get_settings
 from bartr.state.auth import GENERIC_ERROR, AuthState, log
 
 MAX_FIELD = 5000  # anything longer is refused before it reaches a service
@@ -31,53 +33,89 @@ class SignupState(AuthState):
     inviter_name: str = ""
     ref_code: str = ""
     submitting: bool = False
+    sent_to: str = ""  # set after submitting: "we sent a link to ..."
+    welcome_reward: str = ""
+    referral_reward: str = ""
 
     @rx.event
     def load(self) -> Any:
-        self.errors, self.form_error, self.submitting = {}, "", False
+        self.errors, self.form_error, self.submitting, self.sent_to = {}, "", False, ""
         self.ref_code = (self.router.url.query_parameters.get("ref") or "")[:32]
         with read_session() as db:
             if self._current_user(db) is not None:
                 return rx.redirect(routes.HOME)
             inviter = accounts.find_by_referral_code(db, self.ref_code)
             self.inviter_name = inviter.display_name if inviter else ""
+        settings = get_settings()
+        self.welcome_reward = str(settings.welcome_credits)
+        self.referral_reward = str(settings.referral_credits)
         return None
 
     @rx.event
-    def submit(self, form: dict[str, Any]) -> Any:
+    async def submit(self, form: dict[str, Any]) -> Any:
+        """The same answer for a new and a registered address (#19.6): "check your inbox".
+
+        bcrypt runs in a thread before the transaction; the account (or the email to the
+        address's owner) is written in one unit of work, also off the event loop."""
+        if self.submitting:
+            return
         self.errors, self.form_error = {}, ""
         values = {
             k: str(form.get(k) or "")[: MAX_FIELD * 2]
             for k in ("email", "password", "display_name")
         }
+        ref_code = self.ref_code or None
         try:
-            with unit_of_work() as db:
-                user = accounts.do_sign_up(
-                    db,
-                    email=values["email"],
-                    password=values["password"],
-                    display_name=values["display_name"],
-                    referral_code=self.ref_code or None,
-                )
-                login = accounts.open_session_for(db, user)
+            clean = account_email.check_sign_up(
+                email=values["email"],
+                password=values["password"],
+                display_name=values["display_name"],
+            )
         except DomainError as exc:
             self.errors, self.form_error = _field_errors(exc)
-            return None
+            return
+        self.submitting = True
+        yield
+        try:
+            hashed = await asyncio.to_thread(passwords.hash_password, values["password"])
+
+            def work() -> None:
+                with unit_of_work() as db:
+                    account_email.do_sign_up(
+                        db,
+                        email=values["email"],
+                        password=values["password"],
+                        password_hash=hashed,
+                        display_name=values["display_name"],
+                        referral_code=ref_code,
+                    )
+
+            await asyncio.to_thread(work)
+        except DomainError as exc:
+            self.errors, self.form_error = _field_errors(exc)
+            self.submitting = False
+            return
         except Exception:
             log.exception("sign-up failed")
             self.form_error = GENERIC_ERROR
-            return None
-        self.token = login.token
-        self._show_viewer(login.user)
-        return rx.redirect(routes.ONBOARDING)
+            self.submitting = False
+            return
+        self.submitting = False
+        self.sent_to = clean
 
 
 class LoginState(AuthState):
     form_error: str = ""
+    notice: str = ""
 
     @rx.event
     def load(self) -> Any:
         self.form_error = ""
+        self.notice = (
+            "Your password was changed and every session logged out. Log in with the new one."
+            if self.router.url.query_parameters.get("reset") == "1"
+            else ""
+        )
         with read_session() as db:
             if self._current_user(db) is not None:
                 return rx.redirect(routes.safe_next(self.router.url.query_parameters.get("next")))

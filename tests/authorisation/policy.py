@@ -43,6 +43,11 @@ HANDLERS: dict[str, Entry] = {
     "SignupState.submit": Entry(PUBLIC),
     "LoginState.load": Entry(PUBLIC),
     "LoginState.submit": Entry(PUBLIC),
+    "ForgotPasswordState.load": Entry(PUBLIC),
+    "ForgotPasswordState.submit": Entry(PUBLIC),  # mails only the address's owner
+    "ResetPasswordState.load": Entry(PUBLIC),  # shows an error code; the form posts to /api
+    "VerifyEmailState.load": Entry(PUBLIC),
+    "VerifyBannerState.resend": Entry(MEMBER),
     "OnboardingState.load": Entry(MEMBER),
     "OnboardingState.set_browser_timezone": Entry(UI),
     "OnboardingState.set_bio": Entry(UI),
@@ -245,4 +250,7 @@ ROUTES: dict[str, str] = {
     "/api/calendar/feed/{token}.ics": PUBLIC,  # the secret token is the key
     "/api/stripe/webhook": PUBLIC,  # a valid Stripe signature is the key
     "/api/courses/items/{item_id:int}/file": MEMBER,  # teacher, unlocked learners, admins
+    "/api/password-reset/{token}": PUBLIC,  # the emailed single-use token is the key
+    "/api/password-reset": PUBLIC,  # the token in its HttpOnly cookie is the key
+    "/api/verify-email/{token}": PUBLIC,  # the emailed single-use token is the key
 }
