@@ -173,6 +173,30 @@ def purge_deleted_files(days: int | None = None) -> dict[str, int]:
 register_periodic("course file purge", timedelta(days=1), purge_deleted_files)
 
 
+def close_call_windows(now: datetime | None = None) -> dict[str, int]:
+    """Sessions whose video-call window has closed: apply the rules after a call once each
+    (services/video/completion.py), one transaction per session. Off while video is off."""
+    from bartr.db import read_session, unit_of_work
+    from bartr.models.base import utcnow
+    from bartr.services import video
+    from bartr.settings import get_settings
+
+    if not get_settings().livekit_enabled:
+        return {}
+    now = now or utcnow()
+    with read_session() as db:
+        due = video.due_ids(db, now=now)
+    outcomes: dict[str, int] = {}
+    for session_id in due:
+        with unit_of_work() as db:
+            outcome = video.apply_call_rules(db, session_id=session_id, now=now, final=True)
+        outcomes[f"calls_{outcome}"] = outcomes.get(f"calls_{outcome}", 0) + 1
+    return outcomes
+
+
+register_periodic("video call windows", timedelta(seconds=60), close_call_windows)
+
+
 # --------------------------------------------------------------------------- email outbox
 
 OUTBOX_IDLE_SECONDS = 30.0

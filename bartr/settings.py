@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     livekit_url: str = ""
     livekit_api_key: str = ""
     livekit_api_secret: str = ""
+    # The call of a scheduled session opens this long before its start and closes this
+    # long after its end; after the call, each side needs this share of the booked time
+    # in the room for the session to complete by itself.
+    video_open_before_minutes: int = Field(default=10, ge=0, le=120)
+    video_close_after_minutes: int = Field(default=30, ge=0, le=240)
+    video_min_attendance_percent: int = Field(default=50, ge=1, le=100)
     s3_bucket: str = ""
     s3_endpoint_url: str | None = None
     s3_region: str = "us-east-1"

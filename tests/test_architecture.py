@@ -94,22 +94,10 @@ def test_no_services_file_is_over_600_lines() -> None:
 
 
 # State modules every page may use (not page states themselves: no page's State class,
-# only shared wording and view models).
-SHARED_STATE = {"__init__", "auth", "wording", "course_cards"}
+# only shared wording, view models and the slot picker's data).
+SHARED_STATE = {"__init__", "auth", "wording", "view_models", "slots", "course_cards"}
 # Modules that are a part of one page's state (a mixin), counted as that page.
 PAGE_PARTS = {"session_actions": "session_detail"}
-# Today's page states importing another page's state (issue 18, item 5 moves the shared
-# pieces to state helpers / components and empties this list). Do not add to it.
-CROSS_PAGE_ALLOWED = {
-    ("home", "marketplace"),
-    ("profile_edit", "account_forms"),
-    ("profile_edit", "marketplace"),
-    ("profile_edit", "profile_view"),
-    ("profile_view", "marketplace"),
-    ("session_detail", "sessions_list"),
-    ("session_actions", "session_request"),
-    ("session_request", "sessions_list"),
-}
 
 
 def _page(module: str) -> str:
@@ -127,6 +115,17 @@ def test_page_states_never_import_another_pages_state() -> None:
             there = name.split(".")[2]
             if there in SHARED_STATE or _page(there) == _page(here):
                 continue
-            if (here, there) not in CROSS_PAGE_ALLOWED:
-                bad.append(f"state/{here}.py imports {name}")
+            bad.append(f"state/{here}.py imports {name}")
+    assert bad == []
+
+
+def test_shared_state_modules_hold_no_state() -> None:
+    """What every page may import is plain Python (wording, view models): no Reflex state,
+    so sharing it can never make one page's state reach into another's."""
+    bad = [
+        f"state/{name}.py imports {imported}"
+        for name in sorted(SHARED_STATE - {"__init__", "auth"})
+        for imported in _imports(ROOT / "state" / f"{name}.py")
+        if imported.split(".")[0] == "reflex"
+    ]
     assert bad == []

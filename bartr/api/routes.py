@@ -110,6 +110,12 @@ async def stripe_webhook(request: Request) -> Response:
     return await handler(request)
 
 
+async def livekit_webhook(request: Request) -> Response:
+    from bartr.api.livekit_webhook import livekit_webhook as handler
+
+    return await handler(request)
+
+
 def build_api() -> Starlette:
     return Starlette(
         routes=[
@@ -119,6 +125,7 @@ def build_api() -> Starlette:
             Route("/api/calendar/session/{session_id:int}.ics", session_ics, methods=["GET"]),
             Route("/api/calendar/feed/{token}.ics", calendar_feed_route, methods=["GET"]),
             Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),
+            Route("/api/livekit/webhook", livekit_webhook, methods=["POST"]),
             Route("/api/password-reset/{token}", open_reset_link, methods=["GET"]),
             Route("/api/password-reset", submit_new_password, methods=["POST"]),
             Route("/api/verify-email/{token}", open_verify_link, methods=["GET"]),

@@ -10,4 +10,5 @@ from bartr.models import (  # noqa: F401
     safety,
     sessions,
     trust,
+    video,
 )

@@ -11,6 +11,7 @@ The rules that move a session between states live in `services/sessions/rules.py
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -62,6 +63,12 @@ class DisputeResolution(StrEnum):
 
 ALLOWED_DURATIONS = (30, 60, 90, 120)
 
+
+def new_video_room() -> str:
+    """A LiveKit room name nobody can derive from the session's id (128 random bits)."""
+    return "bartr-" + secrets.token_hex(16)
+
+
 _STATES_SQL = ", ".join(f"'{s.value}'" for s in SessionState)
 
 
@@ -79,6 +86,8 @@ class SkillSession(SQLModel, table=True):
         # The periodic job: open requests by expiry, scheduled sessions by end.
         Index("ix_skill_sessions_state_expires", "state", "expires_at"),
         Index("ix_skill_sessions_state_ends", "state", "ends_at"),
+        # Webhooks find their session by room name.
+        Index("uq_skill_sessions_video_room", "video_room", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -110,6 +119,10 @@ class SkillSession(SQLModel, table=True):
     cancel_reason: str | None = Field(default=None, max_length=500)
     # Set once the "starts within the hour" reminder hooks ran for the agreed time.
     reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The session's LiveKit room (random; tokens name it, webhooks are matched by it) and
+    # when the completion rules last read its attendance once the join window had closed.
+    video_room: str | None = Field(default_factory=new_video_room, max_length=40)
+    video_checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

@@ -358,7 +358,7 @@ def onboarding_page() -> rx.Component:
     return rx.center(
         rx.vstack(
             rx.cond(
-                OnboardingState.done,
+                OnboardingState.done | AvailabilityEditorState.finished,
                 rx.card(_done(), size="4", width="100%"),
                 rx.vstack(
                     _stepper(),

@@ -26,7 +26,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bartr.models.accounts import User
-from bartr.models.base import utcnow
 from bartr.models.ledger import (
     AccountKind,
     LedgerAccount,
@@ -35,6 +34,7 @@ from bartr.models.ledger import (
     TransactionKind,
 )
 from bartr.services import audit, domain_events
+from bartr.services import ledger_posting as posting
 from bartr.services.credits import credits_phrase, format_credits
 from bartr.services.errors import InsufficientCredits, NotAllowed, NotFound, ValidationFailed
 from bartr.services.validation import clean_text
@@ -188,13 +188,33 @@ def _lock_accounts(db: Session, account_ids: Iterable[int]) -> dict[int, LedgerA
     return {a.id: a for a in db.exec(query).all() if a.id is not None}
 
 
-def _insufficient_message(account: LedgerAccount, available: int, needed: int) -> str:
-    if account.kind == AccountKind.ESCROW.value:
-        return (
-            f"Only {credits_phrase(available)} are held for session #{account.session_id}; "
-            f"this needs {format_credits(needed)}."
-        )
-    return f"You have {credits_phrase(available)} available; this needs {format_credits(needed)}."
+def _post_refs(
+    db: Session,
+    *,
+    key: str,
+    kind: TransactionKind | str,
+    entries: Sequence[tuple[posting.Ref, int]],
+    memo: str = "",
+    cause_type: str | None = None,
+    cause_id: int | None = None,
+    actor_id: int | None = None,
+) -> tuple[LedgerTransaction, bool]:
+    """The hot path: find and lock the accounts by what they are, then post (4 statements)."""
+    posting.check_key(key)
+    by_ref = posting.lock_refs(db, [ref for ref, _amount in entries])
+    amounts = posting.net_amounts(key, [(by_ref[ref].id, amount) for ref, amount in entries])
+    locked = {row.id: row for row in by_ref.values()}
+    return posting.post_locked(
+        db,
+        key=key,
+        kind=TransactionKind(kind).value,
+        amounts=amounts,
+        locked=locked,
+        memo=memo,
+        cause_type=cause_type,
+        cause_id=cause_id,
+        actor_id=actor_id,
+    )
 
 
 def _post(
@@ -208,76 +228,23 @@ def _post(
     cause_id: int | None = None,
     actor_id: int | None = None,
 ) -> tuple[LedgerTransaction, bool]:
-    """Post a balanced transaction; returns (transaction, created_now)."""
-    if not key or len(key) > 200:
-        raise ValueError("an idempotency key of 1..200 characters is required")
-    kind_value = TransactionKind(kind).value
-    existing = find_transaction(db, key)
-    if existing is not None:
-        return existing, False
-
-    amounts: dict[int, int] = {}
-    for account, amount in entries:
-        if not isinstance(amount, int) or isinstance(amount, bool):
-            raise TypeError("ledger amounts are integers of the minor unit")
-        if account.id is None:
-            db.flush()
-        assert account.id is not None
-        amounts[account.id] = amounts.get(account.id, 0) + amount
-    amounts = {aid: amt for aid, amt in amounts.items() if amt != 0}
-    if sum(amounts.values()) != 0:
-        raise ValueError(f"entries of {key!r} do not sum to zero: {amounts}")
-
-    locked = _lock_accounts(db, amounts)
-    if db.get_bind().dialect.name != "sqlite":
-        # A concurrent poster of the same key may have committed while we waited for the
-        # lock. (On SQLite the check above already ran inside the BEGIN IMMEDIATE lock.)
-        existing = find_transaction(db, key)
-        if existing is not None:
-            return existing, False
-
-    for account_id, amount in amounts.items():
-        account = locked[account_id]
-        if account.kind != AccountKind.SYSTEM.value and account.balance + amount < 0:
-            raise InsufficientCredits(_insufficient_message(account, account.balance, -amount))
-
-    now = utcnow()
-    transaction = LedgerTransaction(
-        idempotency_key=key,
-        kind=kind_value,
-        memo=memo[:600],
+    """Post a balanced transaction over account rows; returns (transaction, created_now)."""
+    posting.check_key(key)
+    if any(account.id is None for account, _amount in entries):
+        db.flush()
+    amounts = posting.net_amounts(key, [(account.id or 0, amount) for account, amount in entries])
+    locked = posting.lock_ids(db, amounts)
+    return posting.post_locked(
+        db,
+        key=key,
+        kind=TransactionKind(kind).value,
+        amounts=amounts,
+        locked=locked,
+        memo=memo,
         cause_type=cause_type,
         cause_id=cause_id,
         actor_id=actor_id,
-        created_at=now,
     )
-    try:
-        with db.begin_nested():
-            db.add(transaction)
-            db.flush()
-    except IntegrityError:
-        # Same key posted concurrently by a transaction touching other accounts.
-        existing = find_transaction(db, key)
-        if existing is None:
-            raise
-        return existing, False
-    assert transaction.id is not None
-
-    for account_id in sorted(amounts):
-        account = locked[account_id]
-        account.balance += amounts[account_id]
-        db.add(account)
-        db.add(
-            LedgerEntry(
-                transaction_id=transaction.id,
-                account_id=account_id,
-                amount=amounts[account_id],
-                balance_after=account.balance,
-                created_at=now,
-            )
-        )
-    db.flush()
-    return transaction, True
 
 
 def post_transaction(
@@ -357,13 +324,11 @@ def grant_once(
 ) -> tuple[LedgerTransaction, bool]:
     """Like `grant`, also saying whether this call created it (False on a replay)."""
     _positive(amount)
-    source = system_account(db, system)
-    wallet = wallet_account(db, user_id)
-    return _post(
+    return _post_refs(
         db,
         key=key,
         kind=kind,
-        entries=[(source, -amount), (wallet, amount)],
+        entries=[(posting.Ref.system(system), -amount), (posting.Ref.wallet(user_id), amount)],
         memo=memo,
         cause_type=cause_type,
         cause_id=cause_id,
@@ -375,9 +340,9 @@ def hold_for_session(
 ) -> LedgerTransaction:
     """Move `amount` from the learner's wallet into the session's escrow."""
     _positive(amount)
-    wallet = wallet_account(db, learner_id)
-    escrow = escrow_account(db, session_id=session_id, learner_id=learner_id)
-    return post_transaction(
+    wallet = posting.Ref.wallet(learner_id)
+    escrow = posting.Ref.escrow(session_id, learner_id)
+    return _post_refs(
         db,
         key=key,
         kind=TransactionKind.SESSION_HOLD,
@@ -385,7 +350,7 @@ def hold_for_session(
         memo=f"Held for session #{session_id}",
         cause_type="session",
         cause_id=session_id,
-    )
+    )[0]
 
 
 def release_session_hold(
@@ -489,9 +454,9 @@ def transfer(
     _positive(amount)
     if from_user_id == to_user_id:
         raise ValidationFailed("Choose another member to send credits to.")
-    source = wallet_account(db, from_user_id)
-    target = wallet_account(db, to_user_id)
-    return post_transaction(
+    source = posting.Ref.wallet(from_user_id)
+    target = posting.Ref.wallet(to_user_id)
+    return _post_refs(
         db,
         key=key,
         kind=TransactionKind.TRANSFER,
@@ -499,7 +464,7 @@ def transfer(
         memo=memo,
         cause_type="user",
         cause_id=from_user_id,
-    )
+    )[0]
 
 
 def admin_adjust(
@@ -516,10 +481,10 @@ def admin_adjust(
     member = db.get(User, user_id)
     if member is None:
         raise NotFound("No such member.")
-    source = system_account(db, SYSTEM_ADJUSTMENTS)
-    wallet = wallet_account(db, user_id)
+    source = posting.Ref.system(SYSTEM_ADJUSTMENTS)
+    wallet = posting.Ref.wallet(user_id)
     try:
-        tx = post_transaction(
+        tx, _created = _post_refs(
             db,
             key=f"adjust:{uuid.uuid4()}",
             kind=TransactionKind.ADJUSTMENT,

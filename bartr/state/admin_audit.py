@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import reflex as rx
 
 from bartr import routes
 from bartr.services import audit
 from bartr.state.auth import AuthState
+from bartr.state.wording import zone_of
 
 PAGE = 25
 ALL = "all"
-
-
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def _row(r: audit.AuditRow, zone: ZoneInfo) -> dict[str, str]:
@@ -60,7 +54,7 @@ class AdminAuditState(AuthState):
         before = self._oldest_id if append else None
 
         def act(db: Any, user: Any) -> list[dict[str, str]]:
-            zone = _zone(user.timezone)
+            zone = zone_of(user.timezone)
             found = audit.list_entries(
                 db,
                 actor=user,

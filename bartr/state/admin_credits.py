@@ -7,7 +7,7 @@ this admin made; the ledger checks again that the actor is an admin.
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import reflex as rx
 
@@ -16,16 +16,10 @@ from bartr.services import admin_lookup, ledger
 from bartr.services.credits import format_credits
 from bartr.services.errors import DomainError
 from bartr.state.auth import AuthState
+from bartr.state.wording import zone_of
 
 MAX_INPUT = 600
 RECENT = 10  # adjustments listed on the admin page
-
-
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def _adjustment_row(a: admin_lookup.Adjustment, zone: ZoneInfo) -> dict[str, str]:
@@ -100,7 +94,7 @@ class AdminCreditsState(AuthState):
         self.confirm_open, self.saving, self.adjustments_error = False, False, ""
 
         def act(db: Any, user: Any) -> list[dict[str, str]]:
-            zone = _zone(user.timezone)
+            zone = zone_of(user.timezone)
             self.zone_name = user.timezone or "UTC"
             return [
                 _adjustment_row(a, zone)
@@ -170,7 +164,7 @@ class AdminCreditsState(AuthState):
                 db, actor=user, user_id=member_id, amount=amount, reason=self.reason
             )
             balance = ledger.available_balance(db, member_id)
-            zone = _zone(user.timezone)
+            zone = zone_of(user.timezone)
             recent = admin_lookup.recent_adjustments(db, actor=user, limit=RECENT)
             return balance, [_adjustment_row(a, zone) for a in recent]
 

@@ -9,7 +9,7 @@ nothing changes.
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import reflex as rx
 
@@ -17,6 +17,7 @@ from bartr import routes
 from bartr.services import moderation, moderation_actions
 from bartr.services.credits import format_credits
 from bartr.state.auth import AuthState
+from bartr.state.wording import zone_of
 
 ACTIONS: list[list[str]] = [
     ["dismiss", "Dismiss the report"],
@@ -34,13 +35,6 @@ DONE: dict[str, str] = {
     "remove": "Content removed.",
     "reinstate": "Member reinstated.",
 }
-
-
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def _when(value: Any, zone: ZoneInfo) -> str:
@@ -80,7 +74,7 @@ class AdminReportsState(AuthState):
         return ACTIONS
 
     def _fetch(self, db: Any, user: Any) -> None:
-        zone = _zone(user.timezone)
+        zone = zone_of(user.timezone)
         self.rows = [
             {
                 "id": str(r.report_id),
@@ -174,7 +168,7 @@ class AdminReportsState(AuthState):
         result = self._run(act, on_error=lambda e: setattr(self, "error", e.message))
         if result is None:
             return
-        with_zone = _zone(self.viewer_timezone)
+        with_zone = zone_of(self.viewer_timezone)
         show(result, with_zone)
         self.panel_open = True
 

@@ -11,7 +11,7 @@ from bartr import routes
 from bartr.db import read_session
 from bartr.services import marketplace, ratings, recommendations, sessions, stats
 from bartr.state.auth import AuthState, log
-from bartr.state.marketplace import CardVM, RecommendationVM, card_vm, recommendation_vm
+from bartr.state.view_models import CardVM, RecommendationVM, card_vm, recommendation_vm
 
 FEATURED = 6
 

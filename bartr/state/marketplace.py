@@ -8,9 +8,7 @@ reloadable, back-button friendly). `load` runs on every URL change.
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import reflex as rx
 
@@ -18,87 +16,21 @@ from bartr import routes
 from bartr.db import read_session
 from bartr.services import categories, marketplace, profiles, recommendations
 from bartr.services.languages import LANGUAGES
-from bartr.services.marketplace import SearchParams, SkillCard
+from bartr.services.marketplace import SearchParams
 from bartr.state.auth import AuthState, log
+from bartr.state.view_models import (
+    CardVM,
+    Option,
+    RecommendationVM,
+    card_vm,
+    initials,
+    recommendation_vm,
+)
 
 ALL = "all"  # a Radix select cannot hold "", so "all" stands for no filter
 SORT_LABELS = {"relevance": "Best match", "rating": "Top rated", "trust": "Most trusted"}
 SORT_LABELS["newest"] = "Newest"
 LOAD_ERROR = "We couldn't load skills just now. Nothing is lost; please try again."
-
-
-def session_request_url(skill_id: int) -> str:
-    """The session request flow (owned by the sessions UI)."""
-    return f"/sessions/new?skill={skill_id}"
-
-
-def initials(name: str) -> str:
-    parts = [p for p in name.split() if p]
-    return "".join(p[0] for p in parts[:2]).upper() or "?"
-
-
-def slot_label(moment: datetime | None, zone: str, *, now: datetime | None = None) -> str:
-    """'Today 14:00', 'Tomorrow 09:30', 'Thu 14:00' or 'Thu 12 Mar 14:00', in `zone`."""
-    if moment is None:
-        return ""
-    tz = ZoneInfo(zone)
-    local = moment.astimezone(tz)
-    today = (now or datetime.now(tz)).astimezone(tz).date()
-    days = (local.date() - today).days
-    clock = local.strftime("%H:%M")
-    if days == 0:
-        return f"Today {clock}"
-    if days == 1:
-        return f"Tomorrow {clock}"
-    if 1 < days < 7:
-        return f"{local.strftime('%a')} {clock}"
-    return f"{local.strftime('%a')} {local.day} {local.strftime('%b')} {clock}"
-
-
-def rating_label(avg: float | None, count: int) -> str:
-    return f"{avg:.1f}" if avg is not None and count > 0 else ""
-
-
-@dataclasses.dataclass(frozen=True)
-class Option:
-    value: str
-    label: str
-
-
-@dataclasses.dataclass(frozen=True)
-class CardVM:
-    skill_id: int
-    title: str
-    level: str
-    category: str
-    tags: list[str]
-    teacher: str
-    initials: str
-    avatar_url: str
-    profile_url: str
-    request_url: str
-    languages: str
-    rating: str  # "4.9" or "" for new teachers
-    rating_count: int
-    badges: list[str]
-    mutual: bool
-    next_slot: str
-    trust: str = ""  # "86" or "" (new)
-    trust_line: str = ""  # one-line breakdown, members only  # in the viewer's zone; "" when none in the next two weeks
-
-
-@dataclasses.dataclass(frozen=True)
-class RecommendationVM:
-    teacher: str
-    initials: str
-    avatar_url: str
-    profile_url: str
-    request_url: str
-    skill_title: str
-    reasons: list[str]
-    mutual: bool
-    rating: str
-    rating_count: int
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,45 +45,6 @@ class CircleMemberVM:
 class CircleVM:
     members: list[CircleMemberVM]
     flows: list[str]  # "You teach Ben Spanish", ...
-
-
-def card_vm(card: SkillCard, zone: str) -> CardVM:
-    return CardVM(
-        skill_id=card.skill_id,
-        title=card.title,
-        level=card.level.capitalize(),
-        category=card.category_name,
-        tags=card.tags[:3],
-        teacher=card.teacher_name,
-        initials=initials(card.teacher_name),
-        avatar_url=routes.avatar(card.avatar_path),
-        profile_url=routes.profile(card.handle),
-        request_url=session_request_url(card.skill_id),
-        languages=" · ".join(card.languages[:3]),
-        rating=rating_label(card.rating_avg, card.rating_count),
-        rating_count=card.rating_count,
-        # "New member" says the same as the "New" rating chip on a card.
-        badges=[b for b in card.badges if b != "New member"],
-        mutual=card.mutual_match,
-        next_slot=slot_label(card.next_free_slot, zone),
-        trust=f"{card.trust_score:.0f}" if card.trust_score is not None else "",
-        trust_line=card.trust_breakdown,
-    )
-
-
-def recommendation_vm(rec: recommendations.Recommendation) -> RecommendationVM:
-    return RecommendationVM(
-        teacher=rec.display_name,
-        initials=initials(rec.display_name),
-        avatar_url=routes.avatar(rec.avatar_path),
-        profile_url=routes.profile(rec.handle),
-        request_url=session_request_url(rec.skill_id),
-        skill_title=rec.skill_title,
-        reasons=[r[:1].upper() + r[1:] for r in rec.reasons],
-        mutual=rec.mutual,
-        rating=rating_label(rec.rating_avg, rec.rating_count),
-        rating_count=rec.rating_count,
-    )
 
 
 def _circle_vm(circle: recommendations.SwapCircle, viewer_id: int) -> CircleVM:

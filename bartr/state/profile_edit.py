@@ -25,8 +25,7 @@ from bartr.services.profiles import SkillView
 from bartr.services.validation import all_timezones
 from bartr.settings import get_settings
 from bartr.state.auth import AuthState, log
-from bartr.state.marketplace import Option, initials
-from bartr.state.profile_view import SkillVM, skill_vm
+from bartr.state.view_models import Option, SkillVM, initials, skill_vm
 
 MAX_FIELD = 5000
 
@@ -358,6 +357,9 @@ class AvailabilityEditorState(AuthState):
     error: str = ""
     loaded: bool = False
     dirty: bool = False
+    # Onboarding's last step is done: its windows are saved. The onboarding page shows its
+    # "all set" card on this (states do not reach into another page's state).
+    finished: bool = False
     _next_key: int = 0
 
     @rx.var(cache=True)
@@ -381,7 +383,7 @@ class AvailabilityEditorState(AuthState):
 
     @rx.event
     def load(self) -> None:
-        self.error, self.dirty, self.loaded = "", False, False
+        self.error, self.dirty, self.loaded, self.finished = "", False, False, False
         try:
             with read_session() as db:
                 user = self._current_user(db)
@@ -456,13 +458,11 @@ class AvailabilityEditorState(AuthState):
         self.load()  # type: ignore[operator]  # Reflex types handlers as EventNamespace
 
     @rx.event
-    def save_and_finish(self) -> Any:
+    def save_and_finish(self) -> None:
         """Onboarding's Finish: what is on screen is saved first (a member who pressed
         Finish expects their windows to count); a failed save keeps them on the step."""
         if self.dirty:
             self.save()  # type: ignore[operator]  # Reflex types handlers as EventNamespace
             if self.dirty:
-                return None
-        from bartr.state.account_forms import OnboardingState  # the wizard's own next step
-
-        return OnboardingState.next_step
+                return
+        self.finished = True

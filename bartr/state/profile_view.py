@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import unquote
-from zoneinfo import ZoneInfo
 
 import reflex as rx
 
@@ -16,10 +15,10 @@ from bartr.db import read_session
 from bartr.services import accounts, courses, profiles, ratings, recommendations
 from bartr.services.availability import GridDay
 from bartr.services.errors import DomainError, NotFound
-from bartr.services.profiles import SkillView
 from bartr.state.auth import AuthState, log
 from bartr.state.course_cards import CourseCardVM, card_vm
-from bartr.state.marketplace import initials, rating_label, session_request_url
+from bartr.state.view_models import SkillVM, initials, rating_label, skill_vm
+from bartr.state.wording import zone_of
 
 LOAD_ERROR = "We couldn't load this profile just now. Please try again."
 
@@ -40,18 +39,6 @@ class DayVM:
     summary: str  # "09:00–12:00, 14:00–16:00" or ""
 
 
-@dataclasses.dataclass(frozen=True)
-class SkillVM:
-    id: int
-    title: str
-    level: str
-    category: str
-    category_slug: str
-    tags: list[str]
-    description: str
-    request_url: str
-
-
 def day_vms(grid: Sequence[GridDay], *, today: date | None = None) -> list[DayVM]:
     def pct(minutes: int) -> str:
         return f"{minutes / 14.4:.3f}%"
@@ -69,19 +56,6 @@ def day_vms(grid: Sequence[GridDay], *, today: date | None = None) -> list[DayVM
         )
         for d in grid
     ]
-
-
-def skill_vm(skill: SkillView) -> SkillVM:
-    return SkillVM(
-        id=skill.id,
-        title=skill.title,
-        level=skill.level.capitalize(),
-        category=skill.category_name,
-        category_slug=skill.category_slug,
-        tags=list(skill.tags),
-        description=skill.description,
-        request_url=session_request_url(skill.id),
-    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -203,7 +177,7 @@ class ProfileViewState(AuthState):
         self.member_since = view.member_since.strftime("%B %Y")
         self.teaches = [skill_vm(s) for s in view.teaches]
         self.learns = [skill_vm(s) for s in view.learns]
-        today = datetime.now(ZoneInfo(view.viewer_timezone)).date()
+        today = datetime.now(zone_of(view.viewer_timezone)).date()
         self.days = day_vms(view.availability, today=today)
 
     def _show_reviews(self, summary: ratings.ReviewSummary) -> None:

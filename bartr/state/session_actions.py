@@ -20,13 +20,7 @@ from bartr.services import sessions
 from bartr.services.errors import DomainError
 from bartr.services.sessions.policy import POLICY
 from bartr.state.auth import GENERIC_ERROR, log
-from bartr.state.session_request import (
-    SlotChoice,
-    SlotDay,
-    free_slot_days,
-    parse_times,
-    toggle_choice,
-)
+from bartr.state.slots import SlotChoice, SlotDay, free_slot_days, parse_times, toggle_choice
 
 NO_SHOW_DISPUTE_HOURS = POLICY.no_show_dispute_hours
 MAX_NOTE = 1000  # longer input is cut before it reaches a service (which allows 500)

@@ -26,7 +26,7 @@ from bartr.services.sessions.policy import POLICY
 from bartr.state.auth import GENERIC_ERROR, AuthState, log
 from bartr.state.course_cards import CourseCardVM, card_vm
 from bartr.state.session_actions import SessionActions
-from bartr.state.sessions_list import credits_phrase, relative_label, when_label, zone_note
+from bartr.state.wording import credits_phrase, relative_label, when_label, zone_note
 
 
 @dataclasses.dataclass

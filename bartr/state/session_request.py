@@ -1,14 +1,8 @@
-"""Requesting a session (/sessions/new?skill=<id>): length, 1-3 free times, a message.
-
-Also the slot picker's data (free start times grouped by day in the viewer's zone), which
-the reschedule dialog on the session page reuses.
-"""
+"""Requesting a session (/sessions/new?skill=<id>): length, 1-3 free times, a message."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import reflex as rx
@@ -18,91 +12,17 @@ from bartr import routes
 from bartr.db import read_session
 from bartr.models.accounts import User
 from bartr.models.base import utcnow
-from bartr.services import availability, ledger, sessions
+from bartr.services import ledger, sessions
 from bartr.services.credits import session_cost
 from bartr.services.errors import DomainError, RatingRequired
 from bartr.state.auth import GENERIC_ERROR, AuthState, log
-from bartr.state.sessions_list import (
-    clock_label,
+from bartr.state.slots import SlotChoice, SlotDay, free_slot_days, parse_times, toggle_choice
+from bartr.state.wording import (
     credits_phrase,
-    day_label,
-    when_label,
     zone_note,
-    zone_of,
 )
 
 DURATIONS = ("30", "60", "90", "120")
-# The teacher needs a moment to answer: no start sooner than this.
-SLOT_HORIZON_DAYS = 14
-SLOT_LIMIT = 400
-
-
-@dataclasses.dataclass
-class SlotChoice:
-    iso: str = ""  # UTC, what the service receives back
-    clock: str = ""  # "14:00" in the viewer's zone
-    label: str = ""  # "Tue 14 Jan, 14:00"
-
-
-@dataclasses.dataclass
-class SlotDay:
-    key: str = ""  # local date, "2030-01-14"
-    weekday: str = ""  # "Tue"
-    date: str = ""  # "14 Jan"
-    slots: list[SlotChoice] = dataclasses.field(default_factory=list)
-
-
-def free_slot_days(
-    db: Session,
-    *,
-    teacher_id: int,
-    learner_id: int,
-    duration: int,
-    timezone: str,
-    now: datetime,
-) -> list[SlotDay]:
-    """The teacher's free starts for `duration`, grouped by day in the viewer's zone."""
-    starts = sessions.free_start_times(
-        db,
-        teacher_id=teacher_id,
-        learner_id=learner_id,
-        after=availability.earliest_bookable(now),
-        duration_minutes=duration,
-        limit=SLOT_LIMIT,
-        horizon_days=SLOT_HORIZON_DAYS,
-    )
-    zone = zone_of(timezone)
-    days: dict[str, SlotDay] = {}
-    for start in starts:
-        key = start.astimezone(zone).date().isoformat()
-        if key not in days:
-            weekday, _, date = day_label(start, timezone).partition(" ")
-            days[key] = SlotDay(key=key, weekday=weekday, date=date)
-        day = days[key]
-        day.slots.append(
-            SlotChoice(
-                iso=start.astimezone(UTC).isoformat(),
-                clock=clock_label(start, timezone),
-                label=when_label(start, timezone, now=now),
-            )
-        )
-    # Two full weeks: a 15th (partial) day sat alone on a third row of the 7-column grid.
-    return list(days.values())[:SLOT_HORIZON_DAYS]
-
-
-def parse_times(isos: list[str]) -> list[datetime]:
-    """What the browser sent back; the service validates every time again."""
-    return [datetime.fromisoformat(iso) for iso in isos]
-
-
-def toggle_choice(days: list[SlotDay], chosen: list[SlotChoice], iso: str) -> list[SlotChoice]:
-    """Pick or unpick a start time (at most three), keeping them in time order."""
-    if any(c.iso == iso for c in chosen):
-        return [c for c in chosen if c.iso != iso]
-    if len(chosen) >= sessions.MAX_PROPOSED_TIMES:
-        return chosen
-    found = next((s for d in days for s in d.slots if s.iso == iso), None)
-    return sorted([*chosen, found], key=lambda c: c.iso) if found else chosen
 
 
 class SessionRequestState(AuthState):
@@ -171,7 +91,7 @@ class SessionRequestState(AuthState):
         self._teacher_id = teacher.id or 0
         self.teacher_name, self.teacher_handle = teacher.display_name, teacher.handle
         self.teacher_zone = teacher.timezone
-        self.policy = sessions.policy.policy_text()
+        self.policy = sessions.member_policy_text()
         self._load_slots(db, user)
 
     def _load_slots(self, db: Session, user: User) -> None:

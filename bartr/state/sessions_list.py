@@ -1,8 +1,4 @@
-"""My sessions (/sessions): four tabs with counts, one row per session, one next action.
-
-Also home of the small time-wording helpers the session pages share: every time is shown
-in the viewer's zone, with the zone named.
-"""
+"""My sessions (/sessions): four tabs with counts, one row per session, one next action."""
 
 from __future__ import annotations
 
@@ -10,7 +6,6 @@ import dataclasses
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import reflex as rx
 
@@ -18,10 +13,10 @@ from bartr import routes
 from bartr.db import read_session
 from bartr.models.base import utcnow
 from bartr.services import sessions
-from bartr.services.credits import MINOR_PER_CREDIT, format_credits
 from bartr.services.errors import DomainError
 from bartr.services.sessions import SessionRow
 from bartr.state.auth import GENERIC_ERROR, AuthState, log
+from bartr.state.wording import credits_phrase, relative_label, when_label, zone_note
 
 TAB_LABELS: dict[str, str] = {
     "to_answer": "To answer",
@@ -31,62 +26,6 @@ TAB_LABELS: dict[str, str] = {
 }
 # With no ?tab= in the URL, open the first tab that has something in it.
 _DEFAULT_ORDER = ("to_answer", "upcoming", "my_requests", "history")
-
-
-# --------------------------------------------------------------------------- time wording
-
-
-def zone_of(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def when_label(moment: datetime, timezone: str, *, now: datetime | None = None) -> str:
-    """'Tue 14 Jan, 14:00' in the viewer's zone (the year only when it is not this year)."""
-    zone = zone_of(timezone)
-    local = moment.astimezone(zone)
-    this_year = (now or utcnow()).astimezone(zone).year
-    year = f" {local.year}" if local.year != this_year else ""
-    return f"{local:%a} {local.day} {local:%b}{year}, {local:%H:%M}"
-
-
-def day_label(moment: datetime, timezone: str) -> str:
-    local = moment.astimezone(zone_of(timezone))
-    return f"{local:%a} {local.day} {local:%b}"
-
-
-def clock_label(moment: datetime, timezone: str) -> str:
-    return f"{moment.astimezone(zone_of(timezone)):%H:%M}"
-
-
-def zone_note(timezone: str) -> str:
-    return f"your time, {timezone or 'UTC'}"
-
-
-def credits_phrase(minor: int) -> str:
-    """'1 credit', '1.5 credits', '0.5 credits'."""
-    return f"{format_credits(minor)} credit{'' if minor == MINOR_PER_CREDIT else 's'}"
-
-
-def relative_label(moment: datetime, now: datetime) -> str:
-    """'in 3 days', '2 hours ago', 'now'."""
-    seconds = (moment - now).total_seconds()
-    future = seconds >= 0
-    seconds = abs(seconds)
-    if seconds < 60:
-        return "now"
-    if seconds < 3600:
-        amount, unit = int(seconds // 60), "minute"
-    elif seconds < 48 * 3600:
-        amount, unit = int(seconds // 3600), "hour"
-    elif seconds < 14 * 86400:
-        amount, unit = int(seconds // 86400), "day"
-    else:
-        amount, unit = int(seconds // (7 * 86400)), "week"
-    phrase = f"{amount} {unit}{'s' if amount != 1 else ''}"
-    return f"in {phrase}" if future else f"{phrase} ago"
 
 
 # --------------------------------------------------------------------------- rows

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import reflex as rx
 
@@ -18,6 +18,7 @@ from bartr.services.credits import MINOR_PER_CREDIT, format_credits, signed_cred
 from bartr.services.errors import DomainError
 from bartr.settings import get_settings
 from bartr.state.auth import GENERIC_ERROR, AuthState, log
+from bartr.state.wording import clock_label, date_label, short_day_label, stamp_label, zone_of
 
 PAGE_SIZE = 20
 CHART_POINTS = 120  # the chart shows the latest movements; the table has them all
@@ -33,32 +34,6 @@ REFERRAL_TONE = {
 PAYMENT_TONE = {"pending": "amber", "paid": "green", "expired": "gray"}
 
 
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def _when(moment: datetime, zone: ZoneInfo) -> str:
-    local = moment.astimezone(zone)
-    return f"{local.day} {local:%b %Y, %H:%M}"
-
-
-def _date(moment: datetime, zone: ZoneInfo) -> str:
-    local = moment.astimezone(zone)
-    return f"{local.day} {local:%b %Y}"
-
-
-def _clock(moment: datetime, zone: ZoneInfo) -> str:
-    return f"{moment.astimezone(zone):%H:%M}"
-
-
-def _day(moment: datetime, zone: ZoneInfo) -> str:
-    local = moment.astimezone(zone)
-    return f"{local.day} {local:%b}"
-
-
 def checkout_return_url(outcome: str) -> str:
     """Where Stripe sends the buyer back to (absolute: Stripe needs the full URL)."""
     return f"{get_settings().public_url.rstrip('/')}{routes.WALLET}?checkout={outcome}"
@@ -67,7 +42,7 @@ def checkout_return_url(outcome: str) -> str:
 def _history_row(row: wallet.HistoryRow, zone: ZoneInfo) -> dict[str, str]:
     return {
         "id": str(row.entry_id),
-        "date": _when(row.created_at, zone),
+        "date": stamp_label(row.created_at, zone),
         "reason": row.reason,
         "link_label": row.link_label or "",
         "link_path": row.link_path or "",
@@ -92,13 +67,13 @@ def _chart(series: list[tuple[datetime, int]], start: datetime, zone: ZoneInfo) 
     if len(days) > 1:
         closing = {when.astimezone(zone).date(): (when, balance) for when, balance in points}
         points = list(closing.values())
-        label = _day
+        label = short_day_label
     else:
-        label = _clock
+        label = clock_label
     return [
         {
             "day": label(when, zone),
-            "when": _when(when, zone),
+            "when": stamp_label(when, zone),
             "balance": round(balance / MINOR_PER_CREDIT, 2),
         }
         for when, balance in points[-CHART_POINTS:]
@@ -140,7 +115,7 @@ class WalletState(AuthState):
         self.notice_seq = 0
 
     def _show(self, db: Any, user: User) -> None:
-        zone = _zone(user.timezone)
+        zone = zone_of(user.timezone)
         self.zone_name = user.timezone or "UTC"
         available, held = wallet.wallet_summary(db, actor=user)
         self.available_label = format_credits(available)
@@ -161,7 +136,7 @@ class WalletState(AuthState):
                 "path": routes.profile(r.handle),
                 "state": r.state,
                 "tone": REFERRAL_TONE.get(r.state, "gray"),
-                "joined": _date(r.signed_up_at, zone),
+                "joined": date_label(r.signed_up_at, zone),
                 "earned": format_credits(r.earned, signed=True) if r.earned else "",
             }
             for r in referrals.list_referrals(db, actor=user)
@@ -185,7 +160,7 @@ class WalletState(AuthState):
                 "price": f"€{p.amount_cents / 100:.2f}",
                 "status": p.status,
                 "tone": PAYMENT_TONE.get(p.status, "gray"),
-                "date": _date(p.created_at, zone),
+                "date": date_label(p.created_at, zone),
             }
             for p in payments.list_payments(db, actor=user)
         ]
@@ -220,7 +195,7 @@ class WalletState(AuthState):
             with read_session() as db:
                 user = self._require_user(db)
                 page = wallet.history(db, actor=user, limit=PAGE_SIZE + 1, offset=len(self.rows))
-                zone = _zone(user.timezone)
+                zone = zone_of(user.timezone)
         except DomainError as exc:
             self.loading_more = False
             self._notify(exc.message, error=True)

@@ -249,6 +249,7 @@ ROUTES: dict[str, str] = {
     "/api/calendar/session/{session_id:int}.ics": MEMBER,  # the two participants only
     "/api/calendar/feed/{token}.ics": PUBLIC,  # the secret token is the key
     "/api/stripe/webhook": PUBLIC,  # a valid Stripe signature is the key
+    "/api/livekit/webhook": PUBLIC,  # a valid LiveKit signature is the key (401 otherwise)
     "/api/courses/items/{item_id:int}/file": MEMBER,  # teacher, unlocked learners, admins
     "/api/password-reset/{token}": PUBLIC,  # the emailed single-use token is the key
     "/api/password-reset": PUBLIC,  # the token in its HttpOnly cookie is the key

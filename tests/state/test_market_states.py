@@ -14,9 +14,10 @@ from sqlmodel import Session
 
 from bartr.models.accounts import User
 from bartr.services import accounts, availability, categories, profiles
-from bartr.state.marketplace import ForYouState, MarketplaceState, slot_label
+from bartr.state.marketplace import ForYouState, MarketplaceState
 from bartr.state.profile_edit import AvailabilityEditorState, ProfileEditState, SkillEditorState
 from bartr.state.profile_view import ProfileViewState
+from bartr.state.view_models import slot_label
 from tests.factories import make_user
 
 

@@ -15,13 +15,10 @@ from bartr.models.sessions import SkillSession
 from bartr.services import accounts, ledger
 from bartr.services.credits import credits
 from bartr.state.session_detail import SessionDetailState, event_note
-from bartr.state.session_request import SessionRequestState, SlotChoice, SlotDay, toggle_choice
-from bartr.state.sessions_list import (
-    SessionsListState,
-    credits_phrase,
-    relative_label,
-    when_label,
-)
+from bartr.state.session_request import SessionRequestState
+from bartr.state.sessions_list import SessionsListState
+from bartr.state.slots import SlotChoice, SlotDay, toggle_choice
+from bartr.state.wording import credits_phrase, relative_label, when_label
 from tests.factories import make_user
 from tests.services.session_factories import make_pair, request, scheduled
 

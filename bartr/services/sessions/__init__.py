@@ -3,7 +3,9 @@
     rules.py        the state machine as ONE table (`TRANSITIONS`) and the checks reading it
     guards.py       the clock conditions the table names
     booking.py      time cleaning, the overlap rule, free slots, `do_request_session`
-    transitions.py  every other `do_*` (answers, cancellation, completion, disputes, the job's)
+    transitions.py  every other `do_*` (answers, cancellation, completion, disputes, the job's,
+                    the outcomes of a video call)
+    machine.py      the vocabulary the table is written in (Stage, Who, Effect, Transition)
     store.py        row locks, proposals, the timeline (`record`), the escrow
     queries.py      what the periodic job must do now (`due_ids`, `starting_soon`)
     views.py        "My sessions" lists and one session's page
@@ -67,6 +69,9 @@ from bartr.services.sessions.transitions import (
     cancellation_preview,
     do_accept,
     do_auto_complete,
+    do_call_complete,
+    do_call_learner_absent,
+    do_call_teacher_absent,
     do_cancel,
     do_confirm_complete,
     do_decline,
@@ -90,6 +95,7 @@ from bartr.services.sessions.views import (
     Tab,
     check_can_read,
     list_for_user,
+    member_policy_text,
     session_detail,
     tab_counts,
 )
@@ -139,6 +145,9 @@ __all__ = [
     "clean_times",
     "do_accept",
     "do_auto_complete",
+    "do_call_complete",
+    "do_call_learner_absent",
+    "do_call_teacher_absent",
     "do_cancel",
     "do_confirm_complete",
     "do_decline",
@@ -159,6 +168,7 @@ __all__ = [
     "get_session",
     "list_for_user",
     "lock_session",
+    "member_policy_text",
     "open_times",
     "policy",
     "request_options",

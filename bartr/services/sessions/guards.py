@@ -92,3 +92,15 @@ def no_show_final(session: SkillSession, now: datetime) -> None:
     assert session.no_show_reported_at is not None
     if now < policy.no_show_final_at(reported_at=session.no_show_reported_at):
         raise InvalidTransition("The other person can still dispute this no-show report.")
+
+
+def call_started(session: SkillSession, now: datetime) -> None:
+    assert session.starts_at is not None
+    if now < session.starts_at:
+        raise InvalidTransition("A call before the start does not complete the session.")
+
+
+def call_over(session: SkillSession, now: datetime) -> None:
+    assert session.ends_at is not None
+    if now < session.ends_at:
+        raise InvalidTransition("Absence from the call counts only once the session has ended.")

@@ -20,6 +20,9 @@ ACTION_LABELS: dict[str, str] = {
     "auto_complete": "Completed automatically",
     "finalize_no_show": "Closed as a no-show",
     "safety_close": "Closed by BARTR",
+    "call_complete": "Completed after the video call",
+    "call_teacher_absent": "Teacher missed the video call",
+    "call_learner_absent": "No-show claim filed from the video call",
 }
 
 STATE_LABELS: dict[str, str] = {

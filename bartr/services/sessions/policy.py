@@ -129,10 +129,29 @@ def _hours(n: int) -> str:
     return f"{n} hour" if n == 1 else f"{n} hours"
 
 
-def policy_text(policy: SessionPolicy = POLICY, *, cost: int | None = None) -> list[str]:
+def video_call_text(min_attendance_percent: int) -> str:
+    """What a video call decides, in members' words (shown while video calls are on)."""
+    share = "half" if min_attendance_percent == 50 else f"{min_attendance_percent}%"
+    return (
+        "When you meet by BARTR's video call, the call is the evidence: if you both stay "
+        f"for at least {share} of the booked time, the session completes and the teacher is "
+        "paid. If only the learner comes, it closes as the teacher's no-show and the "
+        "learner gets everything back; if only the teacher comes, the teacher's no-show "
+        "report is filed with the call's attendance and the learner can still dispute it. "
+        "If neither of you joins, nothing happens automatically."
+    )
+
+
+def policy_text(
+    policy: SessionPolicy = POLICY,
+    *,
+    cost: int | None = None,
+    video_attendance_percent: int | None = None,
+) -> list[str]:
     """The policy in plain words, shown to both people before they agree.
 
-    With `cost`, the late-cancellation line names the actual amount.
+    With `cost`, the late-cancellation line names the actual amount; with
+    `video_attendance_percent` (video calls are on), a line says what a call decides.
     """
     late = f"{policy.late_cancel_teacher_percent}%"
     if cost is not None:
@@ -166,6 +185,7 @@ def policy_text(policy: SessionPolicy = POLICY, *, cost: int | None = None) -> l
             f"within {_hours(policy.no_show_report_hours)} after the session's end; the other "
             f"side has {_hours(policy.no_show_dispute_hours)} to dispute the report."
         ),
+        *([video_call_text(video_attendance_percent)] if video_attendance_percent else []),
         (
             f"{_hours(policy.auto_complete_hours).capitalize()} after the end, a session "
             "nobody disputed is completed and the teacher is paid."

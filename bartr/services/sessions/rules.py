@@ -15,28 +15,30 @@ Expiry is presented lazily: an open request whose `expires_at` has passed is rea
 expired by every person-facing check (`effective_state`), even before the periodic job has
 written it; the job's own `expire` reads the stored state.
 
-Nothing here touches the database.
+The vocabulary (`Stage`, `Who`, `Effect`, `Transition`, `stage_of`, `side_of`) lives in
+`machine.py` and is re-exported here. Nothing here touches the database.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 
 from bartr.models.accounts import User
-from bartr.models.sessions import (
-    OPEN_STATES,
-    DisputeResolution,
-    SessionState,
-    Side,
-    SkillSession,
-)
+from bartr.models.sessions import DisputeResolution, SessionState, Side, SkillSession
 from bartr.services.errors import InvalidTransition, NotAllowed
 from bartr.services.sessions import guards, policy
-from bartr.services.sessions.guards import Guard
 from bartr.services.sessions.labels import STATE_MESSAGES
+from bartr.services.sessions.machine import Effect as Effect
+from bartr.services.sessions.machine import Stage as Stage
+from bartr.services.sessions.machine import Transition as Transition
+from bartr.services.sessions.machine import Who as Who
+from bartr.services.sessions.machine import admits as admits
+from bartr.services.sessions.machine import effective_state as effective_state
+from bartr.services.sessions.machine import other as other
+from bartr.services.sessions.machine import responder as responder
+from bartr.services.sessions.machine import side_of as side_of
+from bartr.services.sessions.machine import stage_of as stage_of
 from bartr.services.sessions.times import now_utc
 
 # Actions a person can take, in the order the UI shows their buttons.
@@ -52,132 +54,18 @@ USER_ACTIONS: tuple[str, ...] = (
     "dispute",
     "resolve_dispute",
 )
-# Actions only the system takes (actor None): the periodic job's, and closing a request
-# because one of the pair was suspended, banned or deleted their account.
-SYSTEM_ACTIONS: tuple[str, ...] = ("expire", "auto_complete", "finalize_no_show", "safety_close")
-
-
-class Stage(StrEnum):
-    """A stored state, with `scheduled` split by the flag that changes what may happen."""
-
-    REQUESTED = "requested"
-    RESCHEDULE_PROPOSED = "reschedule_proposed"
-    SCHEDULED = "scheduled"
-    MARKED = "scheduled_marked"  # the teacher marked it as taught
-    NO_SHOW_REPORTED = "scheduled_no_show_reported"  # a no-show claim awaits its deadline
-    DISPUTED = "disputed"
-    COMPLETED = "completed"
-    CANCELLED = "cancelled"
-    DECLINED = "declined"
-    EXPIRED = "expired"
-    NO_SHOW = "no_show"
-
-    @property
-    def state(self) -> SessionState:
-        """The state stored in `skill_sessions.state` for this stage."""
-        if self in (Stage.MARKED, Stage.NO_SHOW_REPORTED):
-            return SessionState.SCHEDULED
-        return SessionState(self.value)
-
-
-class Who(StrEnum):
-    """Who may fire a transition (strangers never may; admins only resolve disputes)."""
-
-    LEARNER = "learner"
-    TEACHER = "teacher"
-    EITHER = "either"
-    RESPONDER = "the side that did not propose"
-    TEACHER_ANSWERING = "teacher, when the learner proposed"
-    REPORTED = "the side reported absent"
-    ADMIN = "admin (not a participant)"
-    SYSTEM = "system"
-
-
-class Effect(StrEnum):
-    """What a transition does to the credits held in the session's escrow."""
-
-    HOLD = "hold"  # the cost moves from the learner's wallet into escrow
-    NONE = "none"  # nothing moves (credits stay held)
-    REFUND = "refund"  # the whole escrow back to the learner
-    CANCELLATION = "cancellation"  # the written cancellation policy decides
-    SETTLE_FULL = "settle_full"  # the whole escrow to the teacher
-    NO_SHOW = "no_show"  # absent teacher: refund; absent learner: settle in full
-    DISPUTE_DECISION = "dispute_decision"  # the admin's resolution: teacher, learner or split
-
-    @property
-    def empties_escrow(self) -> bool:
-        return self not in (Effect.HOLD, Effect.NONE)
-
-
-@dataclass(frozen=True)
-class Transition:
-    """One row of the machine. `stage` None is the request that creates a session."""
-
-    stage: Stage | None
-    action: str
-    to: tuple[Stage, ...]  # more than one only where the caller's choice decides
-    who: Who
-    effect: Effect
-    condition: str = ""  # the guards in words (for the docs)
-    guards: tuple[Guard, ...] = ()
-    # What a person outside `who` is told; per side where the two need different advice.
-    refusal: str | Mapping[Side, str] = field(default="")
-
-
-# --------------------------------------------------------------------------- reading a row
-
-
-def effective_state(session: SkillSession, now: datetime) -> SessionState:
-    """The state a person sees: an open request past its expiry is expired, job or not."""
-    state = SessionState(session.state)
-    if state in OPEN_STATES and session.expires_at is not None and session.expires_at <= now:
-        return SessionState.EXPIRED
-    return state
-
-
-def stage_of(session: SkillSession, now: datetime, *, lazy_expiry: bool = True) -> Stage:
-    """The row's stage at `now` (lapsed requests read as expired unless `lazy_expiry` is off)."""
-    state = effective_state(session, now) if lazy_expiry else SessionState(session.state)
-    if state == SessionState.SCHEDULED:
-        if session.no_show_reported_by is not None:
-            return Stage.NO_SHOW_REPORTED
-        if session.teacher_marked_complete_at is not None:
-            return Stage.MARKED
-    return Stage(state.value)
-
-
-def side_of(session: SkillSession, user: User | None) -> Side | None:
-    if user is None or user.id is None:
-        return None
-    if user.id == session.teacher_id:
-        return Side.TEACHER
-    if user.id == session.learner_id:
-        return Side.LEARNER
-    return None
-
-
-def other(side: Side) -> Side:
-    return Side.LEARNER if side == Side.TEACHER else Side.TEACHER
-
-
-def responder(session: SkillSession) -> Side:
-    """Who must answer the open proposal: the side that did not make it."""
-    if session.state == SessionState.REQUESTED:
-        return Side.TEACHER
-    return other(Side(session.proposed_by))
-
-
-def admits(who: Who, session: SkillSession, side: Side) -> bool:
-    """Whether a participant on `side` is one of `who` for this session."""
-    if who == Who.EITHER:
-        return True
-    if who == Who.RESPONDER:
-        return side == responder(session)
-    if who == Who.TEACHER_ANSWERING:
-        return side == Side.TEACHER == responder(session)
-    if who == Who.REPORTED:
-        return session.no_show_reported_by is not None and side != Side(session.no_show_reported_by)
-    return who.value == side.value
+# Actions only the system takes (actor None): the periodic job's, closing a request
+# because one of the pair was suspended, banned or deleted their account, and the
+# outcomes of a video call read from its attendance (`services/video/completion.py`).
+SYSTEM_ACTIONS: tuple[str, ...] = (
+    "expire",
+    "auto_complete",
+    "finalize_no_show",
+    "safety_close",
+    "call_complete",
+    "call_teacher_absent",
+    "call_learner_absent",
+)
 
 
 # --------------------------------------------------------------------------- the table
@@ -190,6 +78,11 @@ _DISPUTE_BY_LEARNER = "Only the learner can open a dispute about a session."
 _CONFIRM_BY_LEARNER = "Only the learner confirms that the session happened."
 _AFTER_END = f"after the end, before auto-completion (end + {_P.auto_complete_hours} h)"
 _REPORT_WINDOW = f"from the start until {_P.no_show_report_hours} h after the end"
+_BOTH_ATTENDED = (
+    "after the start, when the room finished or its window closed: both were in the call for "
+    "at least BARTR_VIDEO_MIN_ATTENDANCE_PERCENT (50 %) of the booked time"
+)
+_CALL_OVER = "after the end, when the room finished or its window closed: "
 
 _ROWS: tuple[Transition, ...] = (
     Transition(
@@ -366,6 +259,34 @@ _ROWS: tuple[Transition, ...] = (
         f"end + {_P.auto_complete_hours} h",
         (guards.auto_complete_due,),
     ),
+    Transition(
+        Stage.SCHEDULED,
+        "call_complete",
+        (Stage.COMPLETED,),
+        Who.SYSTEM,
+        Effect.SETTLE_FULL,
+        _BOTH_ATTENDED,
+        (guards.call_started,),
+    ),
+    Transition(
+        Stage.SCHEDULED,
+        "call_teacher_absent",
+        (Stage.NO_SHOW,),
+        Who.SYSTEM,
+        Effect.NO_SHOW,
+        _CALL_OVER + "the learner joined the call and the teacher never did (teacher no-show)",
+        (guards.call_over,),
+    ),
+    Transition(
+        Stage.SCHEDULED,
+        "call_learner_absent",
+        (Stage.NO_SHOW_REPORTED,),
+        Who.SYSTEM,
+        Effect.NONE,
+        _CALL_OVER + "the teacher joined and the learner never did: the teacher's no-show claim "
+        "is filed with the attendance as evidence; the learner may dispute it as usual",
+        (guards.call_over,),
+    ),
     # ---- marked as taught by the teacher
     Transition(
         Stage.MARKED,
@@ -403,6 +324,15 @@ _ROWS: tuple[Transition, ...] = (
         Effect.SETTLE_FULL,
         f"end + {_P.auto_complete_hours} h",
         (guards.auto_complete_due,),
+    ),
+    Transition(
+        Stage.MARKED,
+        "call_complete",
+        (Stage.COMPLETED,),
+        Who.SYSTEM,
+        Effect.SETTLE_FULL,
+        _BOTH_ATTENDED,
+        (guards.call_started,),
     ),
     # ---- a no-show claim waits for the reported side
     Transition(

@@ -352,3 +352,47 @@ def do_finalize_no_show(
     assert session.no_show_reported_by is not None
     absent = rules.other(Side(session.no_show_reported_by))
     return _finish(db, session, row, actor=None, now=now, facts={"absent": absent.value})
+
+
+# --------------------------------------------------------------------------- after a video call
+# Fired by `services/video/completion.py` with the call's attendance as `evidence` (JSON-ready
+# facts: per side, first join, last leave, seconds present), recorded on the timeline.
+
+
+def do_call_complete(
+    db: Session, *, session_id: int, evidence: Mapping[str, Any], now: datetime | None = None
+) -> SkillSession:
+    """Both were in the call long enough: the session completes and the teacher is paid."""
+    now = now_utc(now)
+    session = lock_session(db, session_id)
+    row = rules.check_transition("call_complete", session, actor=None, now=now)
+    return _finish(db, session, row, actor=None, now=now, facts={"attendance": dict(evidence)})
+
+
+def do_call_teacher_absent(
+    db: Session, *, session_id: int, evidence: Mapping[str, Any], now: datetime | None = None
+) -> SkillSession:
+    """The learner came to the call and the teacher never did: a teacher no-show, refunded
+    by the policy (the call's attendance stands in for the learner's report)."""
+    now = now_utc(now)
+    session = lock_session(db, session_id)
+    row = rules.check_transition("call_teacher_absent", session, actor=None, now=now)
+    session.no_show_reported_by = Side.LEARNER.value
+    session.no_show_reported_at = now
+    facts = {"absent": Side.TEACHER.value, "attendance": dict(evidence)}
+    return _finish(db, session, row, actor=None, now=now, facts=facts)
+
+
+def do_call_learner_absent(
+    db: Session, *, session_id: int, evidence: Mapping[str, Any], now: datetime | None = None
+) -> SkillSession:
+    """The teacher came to the call and the learner never did: the teacher's no-show claim
+    is filed with the attendance as evidence. Credits stay held; the learner may dispute it
+    within the policy's window, after which the periodic job closes it as a no-show."""
+    now = now_utc(now)
+    session = lock_session(db, session_id)
+    row = rules.check_transition("call_learner_absent", session, actor=None, now=now)
+    session.no_show_reported_by = Side.TEACHER.value
+    session.no_show_reported_at = now
+    facts = {"absent": Side.LEARNER.value, "attendance": dict(evidence), "filed_for": "teacher"}
+    return _finish(db, session, row, actor=None, now=now, facts=facts)

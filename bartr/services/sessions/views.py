@@ -39,6 +39,7 @@ from bartr.services.sessions.rules import (
 )
 from bartr.services.sessions.store import get_session, get_user
 from bartr.services.sessions.times import now_utc, zone
+from bartr.settings import get_settings
 
 Tab = Literal["to_answer", "my_requests", "upcoming", "history"]
 TABS: tuple[Tab, ...] = ("to_answer", "my_requests", "upcoming", "history")
@@ -353,5 +354,12 @@ def session_detail(
         cancel_reason=s.cancel_reason,
         events=events,
         allowed_actions=allowed_actions(db, session=s, actor=actor, now=now),
-        policy_text=policy.policy_text(cost=s.cost),
+        policy_text=member_policy_text(cost=s.cost),
     )
+
+
+def member_policy_text(*, cost: int | None = None) -> list[str]:
+    """The policy as members read it here: with the video-call line while calls are on."""
+    settings = get_settings()
+    percent = settings.video_min_attendance_percent if settings.livekit_enabled else None
+    return policy.policy_text(cost=cost, video_attendance_percent=percent)
