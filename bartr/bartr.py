@@ -12,8 +12,10 @@ import bartr.models
 
 # Services that react to domain events subscribe when imported.
 import bartr.services.notifications
+from bartr.api.request_limits import RequestLimits
 from bartr.api.routes import build_api
 from bartr.api.security_headers import SecurityHeaders
+from bartr.api.socket_session import SessionOnSocket
 from bartr.app_pages import PAGES
 from bartr.background import outbox_sender, periodic_jobs
 from bartr.pages.misc_pages import not_found_page
@@ -32,7 +34,10 @@ app = rx.App(
     # Top centre, below the sticky header, three at most: stacked bottom-right they
     # covered the onboarding's Finish button and every form's main action.
     toaster=rx.toast.provider(position="top-center", visible_toasts=3, expand=False, offset="72px"),
-    api_transformer=[build_api(), SecurityHeaders],
+    # Applied in order: RequestLimits wraps the API and Reflex's own endpoints (/_upload
+    # included), SessionOnSocket keeps the raw session token away from the socket (and so
+    # from the state store), SecurityHeaders wraps everything, its 413s and 401s too.
+    api_transformer=[build_api(), RequestLimits, SessionOnSocket, SecurityHeaders],
     head_components=[
         rx.el.meta(name="color-scheme", content="light dark"),
         rx.el.link(rel="icon", href="/favicon.ico", sizes="any"),

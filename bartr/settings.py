@@ -69,6 +69,12 @@ class Settings(BaseSettings):
     session_ttl_hours: int = 24 * 14
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
+    # Per client address (in each app process), besides the per-email lock above.
+    login_attempts_per_address: int = 30
+    signup_attempts_per_address: int = 10
+    address_window_minutes: int = 10
+    # bcrypt runs at most this many at once per process (the rest queue, off the event loop).
+    password_work_concurrency: int = 2
 
     # Credits (integers of the minor unit: 1 credit = 1 hour = 60 minor units)
     welcome_credits: int = 2
@@ -80,6 +86,12 @@ class Settings(BaseSettings):
     avatar_max_bytes: int = 2 * 1024 * 1024
     course_video_max_bytes: int = 2 * 1024 * 1024 * 1024
     course_pdf_max_bytes: int = 50 * 1024 * 1024
+    # Request bodies, enforced in front of the whole app (bartr/api/request_limits.py):
+    # one course upload request (one drop of files) in total, the Stripe webhook, and
+    # every other request (log-in and sign-up forms, pings).
+    course_upload_max_bytes: int = 2 * 1024 * 1024 * 1024 + 1024 * 1024
+    stripe_webhook_max_bytes: int = 512 * 1024
+    request_max_bytes: int = 64 * 1024
     # Files of course items deleted longer ago than this are removed by the daily purge.
     course_purge_days: int = Field(default=30, ge=0)
 

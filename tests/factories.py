@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 from sqlmodel import Session
 
@@ -44,3 +45,22 @@ def make_user(
         )
     db.commit()
     return user
+
+
+def sign_in(state: Any, token: str, *, url: str | None = None) -> Any:
+    """Make a state act as the holder of `token`, the way the socket does: the handshake's
+    Cookie header carries the token's hash (bartr/api/socket_session.py), never the token."""
+    import dataclasses
+
+    from reflex.istate.data import ReflexURL
+
+    from bartr.services.session_keys import SESSION_COOKIE, socket_cookie_header
+
+    cookie = socket_cookie_header(f"{SESSION_COOKIE}={token}" if token else "")
+    current = state.router
+    state.router = dataclasses.replace(
+        current,
+        headers=dataclasses.replace(current.headers, cookie=cookie),
+        url=ReflexURL(url) if url is not None else current.url,
+    )
+    return state

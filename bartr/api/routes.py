@@ -11,6 +11,7 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from bartr.adapters import registry
+from bartr.api import auth_routes
 from bartr.api.account_links import open_reset_link, open_verify_link, submit_new_password
 from bartr.api.course_files import course_file
 from bartr.db import read_session, unit_of_work
@@ -126,6 +127,9 @@ def build_api() -> Starlette:
             Route("/api/calendar/feed/{token}.ics", calendar_feed_route, methods=["GET"]),
             Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),
             Route("/api/livekit/webhook", livekit_webhook, methods=["POST"]),
+            Route("/api/auth/login", auth_routes.login, methods=["POST"]),
+            Route("/api/auth/signup", auth_routes.signup, methods=["POST"]),
+            Route("/api/auth/logout", auth_routes.logout, methods=["POST"]),
             Route("/api/password-reset/{token}", open_reset_link, methods=["GET"]),
             Route("/api/password-reset", submit_new_password, methods=["POST"]),
             Route("/api/verify-email/{token}", open_verify_link, methods=["GET"]),

@@ -35,13 +35,23 @@ CSP = "; ".join(
     ]
 )
 
+
+def _https() -> bool:
+    from bartr.settings import get_settings
+
+    return get_settings().public_url.startswith("https://")
+
+
+# Served over https: browsers must never fall back to plain http (a year, subdomains too).
+HSTS = [(b"strict-transport-security", b"max-age=31536000; includeSubDomains")]
+
 HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"strict-origin-when-cross-origin"),
     (b"permissions-policy", b"camera=(self), microphone=(self), geolocation=()"),
-]
+] + (HSTS if _https() else [])
 
 
 class SecurityHeaders:

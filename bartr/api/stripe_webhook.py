@@ -16,10 +16,9 @@ from starlette.responses import JSONResponse, Response
 from bartr.adapters import registry
 from bartr.db import unit_of_work
 from bartr.services import payments
+from bartr.settings import get_settings
 
 log = logging.getLogger(__name__)
-
-MAX_BODY_BYTES = 512 * 1024
 
 
 def _handle(payload: bytes, sig_header: str) -> str:
@@ -32,8 +31,9 @@ def _handle(payload: bytes, sig_header: str) -> str:
 async def stripe_webhook(request: Request) -> Response:
     if not payments.payments_enabled():
         return JSONResponse({"error": "Payments are switched off on this server."}, 503)
+    # RequestLimits (in front of the app) already refused a larger body before reading it.
     payload = await request.body()
-    if len(payload) > MAX_BODY_BYTES:
+    if len(payload) > get_settings().stripe_webhook_max_bytes:
         return JSONResponse({"error": "Payload too large."}, 413)
     sig_header = request.headers.get("stripe-signature", "")
     try:

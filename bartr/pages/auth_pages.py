@@ -24,13 +24,20 @@ from bartr.pages.profile_edit import (
     skill_dialog,
     teach_section,
 )
-from bartr.state.account_forms import ONBOARDING_STEPS, LoginState, OnboardingState, SignupState
+from bartr.state.account_forms import (
+    LOGIN_FORM_ID,
+    ONBOARDING_STEPS,
+    SIGNUP_FORM_ID,
+    LoginState,
+    OnboardingState,
+    SignupState,
+)
 from bartr.state.profile_edit import AvailabilityEditorState, SkillEditorState
 
 
 @page(routes.SIGNUP, "Join", on_load=[SignupState.load])
 def signup_page() -> rx.Component:
-    return centered_card(rx.cond(SignupState.sent_to != "", _check_inbox(), _signup_form()))
+    return centered_card(rx.cond(SignupState.sent, _check_inbox(), _signup_form()))
 
 
 def _check_inbox() -> rx.Component:
@@ -45,9 +52,8 @@ def _check_inbox() -> rx.Component:
         ),
         rx.heading("Check your inbox", size="7", as_="h1"),
         rx.text(
-            "We sent an email to ",
-            rx.text.strong(SignupState.sent_to),
-            ". Open the link in it to confirm your address (it works for 48 hours).",
+            "We sent an email to the address you entered. Open the link in it to confirm "
+            "your address (it works for 48 hours).",
             color=rx.color("gray", 11),
         ),
         rx.text(
@@ -118,6 +124,7 @@ def _signup_form() -> rx.Component:
                     autocomplete="new-password",
                     hint="At least 10 characters. A short phrase works well.",
                 ),
+                rx.el.input(type="hidden", name="ref", value=SignupState.ref_code),
                 rx.button(
                     "Create account",
                     type="submit",
@@ -128,8 +135,13 @@ def _signup_form() -> rx.Component:
                 spacing="4",
                 width="100%",
             ),
+            # Checked over the socket first (messages by field), then posted to
+            # /api/auth/signup, which answers "check your inbox" for every address.
             on_submit=SignupState.submit,
             reset_on_submit=False,
+            id=SIGNUP_FORM_ID,
+            action=routes.API_SIGNUP,
+            method="post",
             width="100%",
         ),
         rx.text(
@@ -154,8 +166,12 @@ def login_page() -> rx.Component:
             rx.callout(LoginState.notice, icon="circle-check", color_scheme="green", role="status"),
         ),
         form_alert(LoginState.form_error),
-        rx.form(
+        # Posted to /api/auth/login (with fetch; natively if scripts are off), which checks
+        # the password off the event loop and answers with the HttpOnly session cookie:
+        # no script ever sees the token.
+        rx.el.form(
             rx.vstack(
+                rx.el.input(type="hidden", name="next", value=LoginState.next_path),
                 text_field("Email", "email", rx.Var.create({}), type="email", autocomplete="email"),
                 text_field(
                     "Password",
@@ -172,12 +188,20 @@ def login_page() -> rx.Component:
                     width="100%",
                     id="forgot-password",
                 ),
-                rx.button("Log in", type="submit", size="3", width="100%"),
+                rx.button(
+                    "Log in",
+                    type="submit",
+                    size="3",
+                    width="100%",
+                    loading=LoginState.submitting,
+                ),
                 spacing="4",
                 width="100%",
             ),
             on_submit=LoginState.submit,
-            reset_on_submit=False,
+            id=LOGIN_FORM_ID,
+            action=routes.API_LOGIN,
+            method="post",
             width="100%",
         ),
         rx.text(

@@ -2,11 +2,16 @@
 
 Tokens are 256 random bits handed to the browser once; only their SHA-256 is stored.
 Errors for bad credentials never say whether the email exists.
+
+bcrypt takes ~0.2 s at cost 12, so login and sign-up come in steps the caller runs in a
+worker thread: a read (`check_login_allowed`, `check_sign_up`), the slow password work with
+no transaction open (`password_matches`, `passwords.hash_password`), then one short write
+(`do_finish_login`, `do_sign_up(password_hash=...)`). `do_login` chains the steps for
+callers that have no event loop to protect (CLI, tests).
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 import unicodedata
@@ -27,6 +32,7 @@ from bartr.services.errors import (
     ValidationFailed,
 )
 from bartr.services.languages import clean_languages
+from bartr.services.session_keys import hash_token
 from bartr.services.validation import clean_email, clean_text, clean_timezone
 from bartr.settings import get_settings
 
@@ -42,8 +48,7 @@ class LoginResult:
     expires_at: datetime
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+__all__ = ["hash_token"]  # re-exported: callers hash tokens through accounts
 
 
 def check_password_strength(password: str, *, email: str = "") -> None:
@@ -89,6 +94,16 @@ def find_by_referral_code(db: Session, code: str | None) -> User | None:
     return user
 
 
+def check_sign_up(db: Session, *, email: str, password: str, display_name: str) -> tuple[str, str]:
+    """The sign-up form's checks, no writes and no bcrypt: (clean email, clean name)."""
+    clean = clean_email(email)
+    name = clean_text(display_name, field="display_name", label="Display name", max_length=60)
+    check_password_strength(password, email=clean)
+    if db.exec(select(User.id).where(User.email == clean)).first() is not None:
+        raise Conflict("An account with this email already exists. Log in instead.", field="email")
+    return clean, name
+
+
 def do_sign_up(
     db: Session,
     *,
@@ -101,12 +116,10 @@ def do_sign_up(
 ) -> User:
     """Create a member. Admins are only created by the CLI (role is not a form field).
 
-    `password_hash`: the password already hashed by the caller (off the event loop)."""
-    clean = clean_email(email)
-    name = clean_text(display_name, field="display_name", label="Display name", max_length=60)
-    check_password_strength(password, email=clean)
-    if db.exec(select(User.id).where(User.email == clean)).first() is not None:
-        raise Conflict("An account with this email already exists. Log in instead.", field="email")
+    `password_hash`: the password already hashed by the caller outside the transaction
+    (`passwords.hash_password(password)` in a thread); without it, it is hashed here.
+    """
+    clean, name = check_sign_up(db, email=email, password=password, display_name=display_name)
     referrer = find_by_referral_code(db, referral_code)
     user = User(
         email=clean,
@@ -130,29 +143,59 @@ def _throttle_row(db: Session, email: str) -> LoginThrottle:
     return row
 
 
-def do_login(db: Session, *, email: str, password: str, now: datetime | None = None) -> LoginResult:
-    """Check credentials and open a session.
+@dataclass(frozen=True)
+class LoginAttempt:
+    """What the slow password check needs, read before it (no transaction held during it)."""
+
+    key: str
+    password_hash: str | None  # None: no such account (the check burns the same time)
+
+
+def _lock_message(locked_until: datetime, now: datetime) -> str:
+    minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
+    return f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}."
+
+
+def check_login_allowed(
+    db: Session, *, email: str, password: str, now: datetime | None = None
+) -> LoginAttempt:
+    """Step 1 (read only): refuse empty input and locked emails; fetch the stored hash."""
+    now = now or utcnow()
+    key = (email or "").strip().lower()[:254]
+    if not key or not password:
+        raise AuthenticationFailed("Enter your email and password.")
+    throttle = db.get(LoginThrottle, key)
+    if throttle is not None and throttle.locked_until and throttle.locked_until > now:
+        raise TooManyAttempts(_lock_message(throttle.locked_until, now))
+    user = db.exec(select(User).where(User.email == key)).first()
+    return LoginAttempt(key=key, password_hash=user.password_hash if user else None)
+
+
+def password_matches(attempt: LoginAttempt, password: str) -> bool:
+    """Step 2 (slow, no database): bcrypt, or the same time spent for an unknown email."""
+    if attempt.password_hash is None:
+        passwords.burn_time()
+        return False
+    return passwords.verify_password(password[:MAX_PASSWORD], attempt.password_hash)
+
+
+def do_finish_login(
+    db: Session, *, attempt: LoginAttempt, ok: bool, now: datetime | None = None
+) -> LoginResult:
+    """Step 3 (one short write): count a failure or open a session.
 
     A failure is recorded in the throttle table *and then* raised; the caller commits the
     unit of work even on `AuthenticationFailed` so the count persists.
     """
     settings = get_settings()
     now = now or utcnow()
-    key = (email or "").strip().lower()[:254]
-    if not key or not password:
-        raise AuthenticationFailed("Enter your email and password.")
-    throttle = _throttle_row(db, key)
+    throttle = _throttle_row(db, attempt.key)
     if throttle.locked_until and throttle.locked_until > now:
-        minutes = max(1, int((throttle.locked_until - now).total_seconds() // 60) + 1)
-        raise TooManyAttempts(
-            f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}."
-        )
-    user = db.exec(select(User).where(User.email == key)).first()
-    ok = False
-    if user is None:
-        passwords.burn_time()
-    else:
-        ok = passwords.verify_password(password[:MAX_PASSWORD], user.password_hash)
+        raise TooManyAttempts(_lock_message(throttle.locked_until, now))
+    user = db.exec(select(User).where(User.email == attempt.key)).first()
+    # The password changed between the check and now: the check proved nothing.
+    if user is not None and user.password_hash != attempt.password_hash:
+        ok = False
     if not ok or user is None:
         throttle.failures += 1
         throttle.updated_at = now
@@ -181,15 +224,30 @@ def do_login(db: Session, *, email: str, password: str, now: datetime | None = N
         raise AuthenticationFailed("That email and password don't match an account.")
     throttle.failures = 0
     throttle.locked_until = None
-    token = secrets.token_urlsafe(32)
-    expires = now + timedelta(hours=settings.session_ttl_hours)
-    db.add(
-        AuthSession(
-            user_id=user.id or 0, token_hash=hash_token(token), expires_at=expires, created_at=now
-        )
-    )
-    db.flush()
-    return LoginResult(user=user, token=token, expires_at=expires)
+    return open_session_for(db, user, now=now)
+
+
+def do_login(db: Session, *, email: str, password: str, now: datetime | None = None) -> LoginResult:
+    """The three steps in one, for callers with no event loop to protect (CLI, tests)."""
+    attempt = check_login_allowed(db, email=email, password=password, now=now)
+    ok = password_matches(attempt, password)
+    return do_finish_login(db, attempt=attempt, ok=ok, now=now)
+
+
+def user_for_token_hash(
+    db: Session, token_hash: str | None, *, now: datetime | None = None
+) -> User | None:
+    """The member of a session known by its token's hash (what the socket sees)."""
+    if not token_hash or len(token_hash) != 64:
+        return None
+    now = now or utcnow()
+    row = db.exec(select(AuthSession).where(AuthSession.token_hash == token_hash)).first()
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        return None
+    user = db.get(User, row.user_id)
+    if user is None or user.status != UserStatus.ACTIVE:
+        return None
+    return user
 
 
 def open_session_for(db: Session, user: User, *, now: datetime | None = None) -> LoginResult:
@@ -210,24 +268,22 @@ def user_for_token(db: Session, token: str | None, *, now: datetime | None = Non
     """The member a browser token belongs to, or None if forged, expired, revoked or suspended."""
     if not token or len(token) > 128:
         return None
-    now = now or utcnow()
-    row = db.exec(select(AuthSession).where(AuthSession.token_hash == hash_token(token))).first()
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
-        return None
-    user = db.get(User, row.user_id)
-    if user is None or user.status != UserStatus.ACTIVE:
-        return None
-    return user
+    return user_for_token_hash(db, hash_token(token), now=now)
 
 
 def do_logout(db: Session, *, token: str | None, now: datetime | None = None) -> None:
-    if not token:
+    if not token or len(token) > 128:
+        return
+    do_logout_session(db, token_hash=hash_token(token), now=now)
+
+
+def do_logout_session(db: Session, *, token_hash: str, now: datetime | None = None) -> None:
+    """Revoke the one session known by its token's hash (log out from the socket)."""
+    if not token_hash:
         return
     db.exec(
         update(AuthSession)
-        .where(
-            col(AuthSession.token_hash) == hash_token(token), col(AuthSession.revoked_at).is_(None)
-        )
+        .where(col(AuthSession.token_hash) == token_hash, col(AuthSession.revoked_at).is_(None))
         .values(revoked_at=now or utcnow())
     )
 

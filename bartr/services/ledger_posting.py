@@ -1,4 +1,4 @@
-"""The ledger's hot path: post a balanced transaction in four SQL statements.
+"""The ledger's hot path: post a balanced transaction in two SQL statements (PostgreSQL).
 
 `services.ledger` decides *what* moves; this module writes it, shaped like a hand-written
 double-entry transfer so the database, not Python, sets the pace:
@@ -6,11 +6,11 @@ double-entry transfer so the database, not Python, sets the pace:
 1. one SELECT that finds every account by what it is (a member's wallet, a session's
    escrow, a named system account) and locks the rows in id order (FOR UPDATE on
    PostgreSQL; on SQLite the unit of work's BEGIN IMMEDIATE already serialises writers);
-2. `INSERT ... ON CONFLICT (idempotency_key) DO NOTHING RETURNING id` for the transaction
-   (no row back = the key exists: nothing moves);
-3. the entries, with `balance_after` computed from the locked balances, and
-4. the new balances, each one prepared statement sent as a batch (executemany; psycopg
-   pipelines it into one round trip).
+2. on PostgreSQL, one statement that writes the rest: `INSERT ... ON CONFLICT
+   (idempotency_key) DO NOTHING RETURNING id` for the transaction (no row back = the key
+   exists: nothing moves), the entries (`balance_after` computed from the locked
+   balances) and the new balances, joined to it in data-modifying CTEs;
+   on SQLite (in-process, no round trips) the same as three statements.
 
 The statements are plain text built once (expanding IN parameters): constructing and
 cache-keying Core statements on every call cost more Python than the rest of a transfer.
@@ -218,6 +218,22 @@ _INSERT_ENTRY = text(
     "VALUES (:transaction_id, :account_id, :amount, :balance_after, :created_at)"
 ).bindparams(bindparam("created_at", type_=UTCDateTime()))
 _SET_BALANCE = text("UPDATE ledger_accounts SET balance = :balance WHERE id = :id")
+# PostgreSQL: the transaction, its entries and the new balances in one statement. When the
+# key exists, `t` is empty and so are the entries and updates joined to it.
+_POST_PG = text(
+    "WITH t AS ("
+    " INSERT INTO ledger_transactions"
+    " (idempotency_key, kind, memo, cause_type, cause_id, actor_id, created_at)"
+    " VALUES (:idempotency_key, :kind, :memo, :cause_type, :cause_id, :actor_id, :created_at)"
+    " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id),"
+    " v AS (SELECT * FROM unnest(CAST(:ids AS integer[]), CAST(:amounts AS integer[]),"
+    " CAST(:afters AS integer[])) AS v(id, amount, after)),"
+    " e AS (INSERT INTO ledger_entries"
+    " (transaction_id, account_id, amount, balance_after, created_at)"
+    " SELECT t.id, v.id, v.amount, v.after, :created_at FROM t, v),"
+    " u AS (UPDATE ledger_accounts AS a SET balance = v.after FROM v, t WHERE a.id = v.id)"
+    " SELECT id FROM t"
+).bindparams(bindparam("created_at", type_=UTCDateTime()))
 
 
 @dataclass(frozen=True)
@@ -285,30 +301,35 @@ def _write(
             raise InsufficientCredits(insufficient_message(account, -amount))
 
     now = utcnow()
-    transaction_id = (
-        db.connection().execute(_INSERT_TRANSACTION, {**fields, "created_at": now}).scalar()
-    )
+    ordered = sorted(amounts)
+    after = {aid: locked[aid].balance + amounts[aid] for aid in ordered}
+    conn = db.connection()
+    if _dialect(db) == "postgresql":
+        arrays = {
+            "ids": ordered,
+            "amounts": [amounts[aid] for aid in ordered],
+            "afters": [after[aid] for aid in ordered],
+        }
+        transaction_id = conn.execute(_POST_PG, {**fields, "created_at": now, **arrays}).scalar()
+    else:
+        transaction_id = conn.execute(_INSERT_TRANSACTION, {**fields, "created_at": now}).scalar()
+        if transaction_id is not None:
+            entries = [
+                {
+                    "transaction_id": transaction_id,
+                    "account_id": aid,
+                    "amount": amounts[aid],
+                    "balance_after": after[aid],
+                    "created_at": now,
+                }
+                for aid in ordered
+            ]
+            conn.execute(_INSERT_ENTRY, entries)
+            conn.execute(_SET_BALANCE, [{"id": aid, "balance": after[aid]} for aid in ordered])
     if transaction_id is None:
         replayed = existing_id(db, key)
         assert replayed is not None
         return Posted(replayed, now, False)
-
-    ordered = sorted(amounts)
-    after = {aid: locked[aid].balance + amounts[aid] for aid in ordered}
-    entries = [
-        {
-            "transaction_id": transaction_id,
-            "account_id": aid,
-            "amount": amounts[aid],
-            "balance_after": after[aid],
-            "created_at": now,
-        }
-        for aid in ordered
-    ]
-    db.connection().execute(
-        _INSERT_ENTRY, entries
-    )  # executemany: one round trip on psycopg's pipeline
-    db.connection().execute(_SET_BALANCE, [{"id": aid, "balance": after[aid]} for aid in ordered])
     for aid in ordered:
         locked[aid].balance = after[aid]
     _expire_cached(db, ordered)

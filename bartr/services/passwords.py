@@ -3,16 +3,30 @@
 bcrypt reads at most 72 bytes (bcrypt 5 refuses more), so the password is first
 reduced with SHA-256 and base64-encoded (44 ASCII bytes, no NUL): every character of a
 long passphrase counts.
+
+bcrypt is slow on purpose (~0.2 s at cost 12): never call these on the event loop or
+inside a write transaction. At most `password_work_concurrency` run at once per process,
+so a flood of logins queues here instead of taking every core from the event loop.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import threading
 
 import bcrypt
 
 from bartr.settings import get_settings
+
+_SLOTS: threading.BoundedSemaphore | None = None
+
+
+def _slots() -> threading.BoundedSemaphore:
+    global _SLOTS
+    if _SLOTS is None:
+        _SLOTS = threading.BoundedSemaphore(max(1, get_settings().password_work_concurrency))
+    return _SLOTS
 
 
 def _prehash(password: str) -> bytes:
@@ -21,13 +35,15 @@ def _prehash(password: str) -> bytes:
 
 def hash_password(password: str, *, rounds: int | None = None) -> str:
     cost = rounds if rounds is not None else get_settings().bcrypt_rounds
-    return bcrypt.hashpw(_prehash(password), bcrypt.gensalt(rounds=cost)).decode("ascii")
+    with _slots():
+        return bcrypt.hashpw(_prehash(password), bcrypt.gensalt(rounds=cost)).decode("ascii")
 
 
 def verify_password(password: str, hashed: str) -> bool:
     try:
-        return bcrypt.checkpw(_prehash(password), hashed.encode("ascii"))
-    except ValueError:
+        with _slots():
+            return bcrypt.checkpw(_prehash(password), hashed.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
         return False
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import reflex as rx
 
 from bartr import routes
-from bartr.db import read_session, unit_of_work
-from bartr.services import account_email, accounts, passwords
+from bartr.db import read_session
+from bartr.services import account_email, accounts
 from bartr.services.credits import format_credits
 from bartr.services.errors import DomainError
 from bartr.services.languages import LANGUAGES, toggled
@@ -27,123 +26,124 @@ def _field_errors(exc: DomainError) -> tuple[dict[str, str], str]:
     return {}, exc.message
 
 
+SIGNUP_FORM_ID = "signup-form"
+LOGIN_FORM_ID = "login-form"
+# /api/auth/* send people back with a code; the page says what it means.
+LOGIN_ERRORS = {
+    "credentials": "That email and password don't match an account.",
+    "missing": "Enter your email and password.",
+    "locked": "Too many failed attempts. Try again in a few minutes.",
+    "address": "Too many attempts from your network. Try again in a few minutes.",
+    "suspended": "This account is suspended. Contact support if you think this is wrong.",
+    "closed": "This account is closed. Contact support if you think this is wrong.",
+    "generic": GENERIC_ERROR,
+}
+SIGNUP_ERRORS = {
+    "form": "We couldn't create the account. Check the form and try again.",
+    "address": "Too many sign-ups from your network. Try again in a few minutes.",
+    "generic": GENERIC_ERROR,
+}
+
+
 class SignupState(AuthState):
     errors: dict[str, str] = {}
     form_error: str = ""
     inviter_name: str = ""
     ref_code: str = ""
     submitting: bool = False
-    sent_to: str = ""  # set after submitting: "we sent a link to ..."
+    # After /api/auth/signup: "check your inbox", the same for a new and a registered address.
+    sent: bool = False
     welcome_reward: str = ""
     referral_reward: str = ""
 
     @rx.event
     def load(self) -> Any:
-        self.errors, self.form_error, self.submitting, self.sent_to = {}, "", False, ""
-        self.ref_code = (self.router.url.query_parameters.get("ref") or "")[:32]
+        self.errors, self.submitting = {}, False
+        params = self.router.url.query_parameters
+        self.form_error = SIGNUP_ERRORS.get(params.get("error") or "", "")
+        self.sent = params.get("sent") == "1"
+        self.ref_code = (params.get("ref") or "")[:32]
+        settings = get_settings()
+        self.welcome_reward = str(settings.welcome_credits)
+        self.referral_reward = str(settings.referral_credits)
         with read_session() as db:
             if self._current_user(db) is not None:
                 return rx.redirect(routes.HOME)
             inviter = accounts.find_by_referral_code(db, self.ref_code)
             self.inviter_name = inviter.display_name if inviter else ""
-        settings = get_settings()
-        self.welcome_reward = str(settings.welcome_credits)
-        self.referral_reward = str(settings.referral_credits)
         return None
 
     @rx.event
-    async def submit(self, form: dict[str, Any]) -> Any:
-        """The same answer for a new and a registered address (#19.6): "check your inbox".
-
-        bcrypt runs in a thread before the transaction; the account (or the email to the
-        address's owner) is written in one unit of work, also off the event loop."""
-        if self.submitting:
-            return
+    def submit(self, form: dict[str, Any]) -> Any:
+        """Check the form field by field (no bcrypt, nothing written); when it is fine, the
+        browser posts it to /api/auth/signup, which creates the account and sets the cookie."""
         self.errors, self.form_error = {}, ""
         values = {
             k: str(form.get(k) or "")[: MAX_FIELD * 2]
             for k in ("email", "password", "display_name")
         }
-        ref_code = self.ref_code or None
         try:
-            clean = account_email.check_sign_up(
+            # The same checks for a new and a registered address (#19.6): no lookup here.
+            account_email.check_sign_up(
                 email=values["email"],
                 password=values["password"],
                 display_name=values["display_name"],
             )
         except DomainError as exc:
             self.errors, self.form_error = _field_errors(exc)
-            return
-        self.submitting = True
-        yield
-        try:
-            hashed = await asyncio.to_thread(passwords.hash_password, values["password"])
-
-            def work() -> None:
-                with unit_of_work() as db:
-                    account_email.do_sign_up(
-                        db,
-                        email=values["email"],
-                        password=values["password"],
-                        password_hash=hashed,
-                        display_name=values["display_name"],
-                        referral_code=ref_code,
-                    )
-
-            await asyncio.to_thread(work)
-        except DomainError as exc:
-            self.errors, self.form_error = _field_errors(exc)
-            self.submitting = False
-            return
+            return None
         except Exception:
-            log.exception("sign-up failed")
+            log.exception("sign-up check failed")
             self.form_error = GENERIC_ERROR
-            self.submitting = False
-            return
-        self.submitting = False
-        self.sent_to = clean
+            return None
+        self.submitting = True
+        return rx.call_script(f"document.getElementById({SIGNUP_FORM_ID!r}).submit()")
+
+
+# Posts the login form to /api/auth/login with fetch: on success the page goes on (a full
+# load, so the socket reconnects with the new HttpOnly cookie); on failure the route's error
+# code comes back to `LoginState.show_error` and the typed email stays in its field.
+LOGIN_SCRIPT = (
+    "(async () => { const f = document.getElementById('login-form');"
+    " try { const r = await fetch(f.action, {method: 'POST', credentials: 'same-origin',"
+    " headers: {accept: 'application/json'}, body: new URLSearchParams(new FormData(f))});"
+    " const d = await r.json(); if (d.next) { window.location.assign(d.next); return ''; }"
+    " return d.error || 'generic'; } catch (e) { return 'generic'; } })()"
+)
 
 
 class LoginState(AuthState):
     form_error: str = ""
-    notice: str = ""
+    next_path: str = ""
+    submitting: bool = False
+    notice: str = ""  # after a password reset
+
+    @rx.event
+    def submit(self) -> Any:
+        self.form_error, self.submitting = "", True
+        return rx.call_script(LOGIN_SCRIPT, callback=LoginState.show_error)
+
+    @rx.event
+    def show_error(self, code: Any) -> None:
+        """Only known codes become messages: nothing the browser sends is shown as text."""
+        self.submitting = False
+        self.form_error = LOGIN_ERRORS.get(code, "") if isinstance(code, str) else ""
 
     @rx.event
     def load(self) -> Any:
-        self.form_error = ""
+        params = self.router.url.query_parameters
+        self.form_error = LOGIN_ERRORS.get(params.get("error") or "", "")
         self.notice = (
             "Your password was changed and every session logged out. Log in with the new one."
-            if self.router.url.query_parameters.get("reset") == "1"
+            if params.get("reset") == "1"
             else ""
         )
+        self.submitting = False
+        self.next_path = routes.safe_next(params.get("next"), default="")
         with read_session() as db:
             if self._current_user(db) is not None:
-                return rx.redirect(routes.safe_next(self.router.url.query_parameters.get("next")))
+                return rx.redirect(routes.safe_next(params.get("next")))
         return None
-
-    @rx.event
-    def submit(self, form: dict[str, Any]) -> Any:
-        self.form_error = ""
-        email = str(form.get("email") or "")[:MAX_FIELD]
-        password = str(form.get("password") or "")[: accounts.MAX_PASSWORD + 1]
-        try:
-            # The failure count must persist, so the error is caught inside the unit of work.
-            with unit_of_work() as db:
-                try:
-                    result = accounts.do_login(db, email=email, password=password)
-                except DomainError as exc:
-                    self.form_error = exc.message
-                    return None
-        except Exception:
-            log.exception("login failed")
-            self.form_error = GENERIC_ERROR
-            return None
-        self.token = result.token
-        self._show_viewer(result.user)
-        target = routes.safe_next(self.router.url.query_parameters.get("next"))
-        if not result.user.is_onboarded:
-            target = routes.ONBOARDING
-        return rx.redirect(target)
 
 
 class OnboardingState(AuthState):

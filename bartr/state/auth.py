@@ -1,8 +1,11 @@
-"""The base state: who is acting, resolved on the server from the session token.
+"""The base state: who is acting, resolved on the server from the socket's handshake.
 
-Every event re-reads the member from the token (the token is the only thing the browser
-holds; the user id lives in a backend var). Any handler can be called over the socket,
-so handlers call `_require_user(db)` rather than trusting what the page showed.
+The browser holds the session token in an HttpOnly cookie set by /api/auth/* (no script
+reads it). The socket never sees the raw token: a middleware puts its SHA-256 in the
+handshake's Cookie header instead (bartr/services/session_keys.py), so neither the page nor
+Reflex's state store (`.states/`, Redis) ever holds a credential. Every event re-reads the
+member from that key (the user id lives in a backend var). Any handler can be called over
+the socket, so handlers call `_require_user(db)` rather than trusting what the page showed.
 """
 
 from __future__ import annotations
@@ -20,23 +23,25 @@ from bartr.models.accounts import User
 from bartr.services import accounts
 from bartr.services.credits import format_credits
 from bartr.services.errors import AuthenticationFailed, DomainError
-from bartr.settings import get_settings
+from bartr.services.session_keys import SESSION_COOKIE, SESSION_KEY_COOKIE, cookie_value
 
 log = logging.getLogger("bartr.state")
 T = TypeVar("T")
 
 GENERIC_ERROR = "Something went wrong on our side. Nothing was changed; please try again."
-SESSION_COOKIE = "bartr_session"
+__all__ = ["SESSION_COOKIE", "AuthState", "post_to"]
+
+
+def post_to(path: str) -> Any:
+    """A full-page form POST to one of our /api routes (the cookie is set or cleared there;
+    the socket reconnects afterwards and carries the new cookie)."""
+    return rx.call_script(
+        "(() => { const f = document.createElement('form'); f.method = 'post'; "
+        f"f.action = {path!r}; document.body.appendChild(f); f.submit(); }})()"
+    )
 
 
 class AuthState(rx.State):
-    token: str = rx.Cookie(
-        "",
-        name=SESSION_COOKIE,
-        path="/",
-        same_site="strict",
-        max_age=get_settings().session_ttl_hours * 3600,
-    )
     # What the header shows. Never used to authorise anything.
     logged_in: bool = False
     auth_checked: bool = False
@@ -52,8 +57,12 @@ class AuthState(rx.State):
     _user_id: int | None = None
 
     # --- resolving the actor -------------------------------------------------------
+    def _session_key(self) -> str:
+        """The session token's SHA-256, from the socket's handshake (never the token)."""
+        return cookie_value(self.router.headers.cookie, SESSION_KEY_COOKIE)
+
     def _current_user(self, db: Session) -> User | None:
-        user = accounts.user_for_token(db, self.token)
+        user = accounts.user_for_token_hash(db, self._session_key())
         self._user_id = user.id if user else None
         self._show_viewer(user)
         return user
@@ -136,11 +145,11 @@ class AuthState(rx.State):
 
     @rx.event
     def log_out(self) -> Any:
+        """Ends this session now; the form post to /api/auth/logout clears the cookie."""
         with unit_of_work() as db:
-            accounts.do_logout(db, token=self.token)
-        self.token = ""
+            accounts.do_logout_session(db, token_hash=self._session_key())
         self._show_viewer(None)
-        return [rx.remove_cookie(SESSION_COOKIE, {"path": "/"}), rx.redirect(routes.HOME)]
+        return post_to(routes.API_LOGOUT)
 
     @rx.event
     def log_out_everywhere(self) -> Any:
@@ -150,10 +159,8 @@ class AuthState(rx.State):
             return accounts.do_logout_everywhere(db, actor=user)
 
         count = self._run(act, on_error=lambda e: None) or 0
-        self.token = ""
         self._show_viewer(None)
         return [
-            rx.remove_cookie(SESSION_COOKIE, {"path": "/"}),
             rx.toast.success(f"Logged out of {count} session{'s' if count != 1 else ''}."),
-            rx.redirect(routes.LOGIN),
+            post_to(routes.API_LOGOUT),
         ]

@@ -195,7 +195,7 @@ class CoursePageState(AuthState):
     @rx.event(background=True)
     async def upload(self, chunks: rx.UploadChunkIterator) -> Any:
         async with self:
-            token, course_id = self.token, self.cid
+            token, course_id = self._session_key(), self.cid
             self.uploading, self.upload_error, self.upload_note = True, "", ""
         loop = asyncio.get_running_loop()
         try:
@@ -218,7 +218,7 @@ def _receive(loop: asyncio.AbstractEventLoop, chunks: Any, token: str, course_id
     """Runs in a worker thread: stores each uploaded file as it streams in, then records it."""
     with read_session() as db:
         course_items.check_can_upload(
-            db, actor=accounts.user_for_token(db, token), course_id=course_id
+            db, actor=accounts.user_for_token_hash(db, token), course_id=course_id
         )
 
     def pull() -> Any:
@@ -250,7 +250,7 @@ def _receive(loop: asyncio.AbstractEventLoop, chunks: Any, token: str, course_id
         )
         try:
             with unit_of_work() as db:
-                actor = accounts.user_for_token(db, token)
+                actor = accounts.user_for_token_hash(db, token)
                 if actor is None:
                     raise NotFound("Your session has ended. Please log in again.")
                 course_items.do_add_item(db, actor=actor, course_id=course_id, stored=stored)

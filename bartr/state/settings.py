@@ -15,7 +15,7 @@ from bartr.db import unit_of_work
 from bartr.services import account_lifecycle, accounts, blocks, moderation_actions, reports
 from bartr.services.credits import credits_phrase
 from bartr.services.errors import AuthenticationFailed, DomainError
-from bartr.state.auth import GENERIC_ERROR, SESSION_COOKIE, AuthState, log
+from bartr.state.auth import GENERIC_ERROR, AuthState, log, post_to
 
 EXPORT_FILENAME = "bartr-my-data.json"
 
@@ -154,11 +154,11 @@ class SettingsState(AuthState):
             return None
         password = str(form.get("password") or "")[: accounts.MAX_PASSWORD + 1]
         confirmed = bool(form.get("confirm"))
-        token = self.token
+        session_key = self._session_key()
 
         def work() -> account_lifecycle.DeletionOutcome:
             with unit_of_work() as db:
-                user = accounts.user_for_token(db, token)
+                user = accounts.user_for_token_hash(db, session_key)
                 if user is None:
                     raise AuthenticationFailed("Your session has ended. Please log in again.")
                 preview = account_lifecycle.deletion_preview(db, actor=user)
@@ -185,6 +185,5 @@ class SettingsState(AuthState):
             except Exception:
                 log.exception("removing a deleted member's avatar failed")
         self.deleting, self.delete_open = False, False
-        self.token = ""
         self._show_viewer(None)
-        return [rx.remove_cookie(SESSION_COOKIE, {"path": "/"}), rx.redirect(routes.HOME)]
+        return post_to(routes.API_LOGOUT)

@@ -42,7 +42,8 @@ HANDLERS: dict[str, Entry] = {
     "SignupState.load": Entry(PUBLIC),
     "SignupState.submit": Entry(PUBLIC),
     "LoginState.load": Entry(PUBLIC),
-    "LoginState.submit": Entry(PUBLIC),
+    "LoginState.submit": Entry(UI),
+    "LoginState.show_error": Entry(UI, args=(("<b>made up</b>",), ({"x": 1},))),
     "ForgotPasswordState.load": Entry(PUBLIC),
     "ForgotPasswordState.submit": Entry(PUBLIC),  # mails only the address's owner
     "ResetPasswordState.load": Entry(PUBLIC),  # shows an error code; the form posts to /api
@@ -250,6 +251,11 @@ ROUTES: dict[str, str] = {
     "/api/calendar/feed/{token}.ics": PUBLIC,  # the secret token is the key
     "/api/stripe/webhook": PUBLIC,  # a valid Stripe signature is the key
     "/api/livekit/webhook": PUBLIC,  # a valid LiveKit signature is the key (401 otherwise)
+    # The session cookie's only home (HttpOnly): anyone may try; a wrong password, a
+    # foreign Origin or a used-up address limit changes nothing but the failure count.
+    "/api/auth/login": PUBLIC,
+    "/api/auth/signup": PUBLIC,
+    "/api/auth/logout": PUBLIC,  # ends only the session whose cookie it is given
     "/api/courses/items/{item_id:int}/file": MEMBER,  # teacher, unlocked learners, admins
     "/api/password-reset/{token}": PUBLIC,  # the emailed single-use token is the key
     "/api/password-reset": PUBLIC,  # the token in its HttpOnly cookie is the key

@@ -8,6 +8,7 @@ import pytest
 import reflex as rx
 
 from bartr.state.auth import AuthState
+from tests.factories import sign_in
 
 
 @pytest.fixture
@@ -18,7 +19,6 @@ def make_state(sqlite_engine) -> Callable:  # type: ignore[no-untyped-def]
         root = rx.State(_reflex_internal_init=True)
         path = cls.get_full_name().split(".")[1:]
         state = root.get_substate(path)
-        state.token = token
-        return state  # type: ignore[return-value]
+        return sign_in(state, token)  # type: ignore[no-any-return]
 
     return make

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
+import dataclasses
 
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
 from bartr.models.accounts import User
-from bartr.models.outbox import OutboxEmail
-from bartr.services import ledger
+from bartr.services import accounts, ledger
 from bartr.state.account_forms import LoginState, OnboardingState, SignupState
 from tests.factories import PASSWORD, make_user
+
+
+def _log_in(engine: Engine, email: str) -> str:
+    with Session(engine, expire_on_commit=False) as db:
+        token = accounts.do_login(db, email=email, password=PASSWORD).token
+        db.commit()
+    return token
 
 
 def _users(engine: Engine) -> int:
@@ -19,56 +25,44 @@ def _users(engine: Engine) -> int:
         return int(db.exec(select(func.count()).select_from(User)).one())
 
 
-def _submit(state: SignupState, form: dict) -> None:  # type: ignore[type-arg]
-    async def drive() -> None:
-        async for _ in state.submit(form):
-            pass
-
-    asyncio.run(drive())
-
-
-def test_sign_up_answers_check_your_inbox_for_new_and_registered_addresses_alike(
-    make_state, sqlite_engine
-) -> None:  # type: ignore[no-untyped-def]
+def test_sign_up_checks_the_form_then_hands_it_to_the_http_route(make_state, sqlite_engine) -> None:  # type: ignore[no-untyped-def]
+    """The handler writes nothing and never sees a token: /api/auth/signup does both."""
     state = make_state(SignupState)
-    _submit(state, {"email": "new@example.com", "password": PASSWORD, "display_name": "New"})
-    assert state.errors == {} and state.form_error == ""
-    assert state.sent_to == "new@example.com"
-    assert state.token == "" and not state.logged_in  # log in with the password, or the link
-    assert _users(sqlite_engine) == 1
-
-    again = make_state(SignupState)
-    _submit(again, {"email": "New@example.com", "password": PASSWORD, "display_name": "Eve"})
-    assert again.errors == {} and again.form_error == "" and again.sent_to == "new@example.com"
-    assert again.token == "" and _users(sqlite_engine) == 1
-    with Session(sqlite_engine) as db:
-        subjects = db.exec(select(OutboxEmail.subject).order_by(OutboxEmail.id)).all()
-    assert subjects[0].startswith("Confirm your email") and "tried to create" in subjects[1]
+    events = state.submit({"email": "new@example.com", "password": PASSWORD, "display_name": "New"})
+    assert state.errors == {} and state.form_error == "" and state.submitting
+    assert events is not None and "signup-form" in str(events)
+    assert _users(sqlite_engine) == 0 and not state.logged_in
 
 
 def test_oversized_and_hostile_input_gets_field_errors_and_writes_nothing(
     make_state, sqlite_engine
 ) -> None:  # type: ignore[no-untyped-def]
     state = make_state(SignupState)
-    _submit(state, {"email": "x@example.com", "password": PASSWORD, "display_name": "y" * 10**6})
+    state.submit({"email": "x@example.com", "password": PASSWORD, "display_name": "y" * 1_000_000})
     assert "display_name" in state.errors
-    _submit(state, {"email": "<script>@x", "password": PASSWORD, "display_name": "Z"})
+    state.submit({"email": "<script>@x", "password": PASSWORD, "display_name": "Z"})
     assert "email" in state.errors
-    _submit(state, {"email": None, "password": None, "display_name": None})
+    state.submit({"email": None, "password": None, "display_name": None})
     assert state.errors
-    assert _users(sqlite_engine) == 0 and state.token == ""
+    assert _users(sqlite_engine) == 0 and not state.submitting
 
 
-def test_failed_logins_are_counted_even_though_the_action_fails(make_state, sqlite_engine) -> None:  # type: ignore[no-untyped-def]
-    with Session(sqlite_engine, expire_on_commit=False) as db:
-        make_user(db, email="count@example.com")
+def test_the_login_page_shows_the_routes_error_code_as_a_message(make_state) -> None:  # type: ignore[no-untyped-def]
+    from reflex.istate.data import ReflexURL
+
+    from bartr.state.account_forms import LOGIN_ERRORS
+
     state = make_state(LoginState)
-    for _ in range(5):
-        state.submit({"email": "count@example.com", "password": "not the password"})
-        assert "don't match" in state.form_error
-    state.submit({"email": "count@example.com", "password": PASSWORD})
-    assert "Too many failed attempts" in state.form_error
-    assert state.token == ""
+    state.router = dataclasses.replace(
+        state.router, url=ReflexURL("http://t/login?error=locked&next=/wallet")
+    )
+    state.load()
+    assert state.form_error == LOGIN_ERRORS["locked"] and state.next_path == "/wallet"
+    state.router = dataclasses.replace(
+        state.router, url=ReflexURL("http://t/login?error=<b>made up</b>&next=//evil.example")
+    )
+    state.load()
+    assert state.form_error == "" and state.next_path == ""
 
 
 def test_onboarding_needs_a_valid_token_whatever_the_page_showed(make_state, sqlite_engine) -> None:  # type: ignore[no-untyped-def]
@@ -79,9 +73,7 @@ def test_onboarding_needs_a_valid_token_whatever_the_page_showed(make_state, sql
     forged.finish()
     assert "session has ended" in forged.form_error and forged.step == 0
 
-    login = make_state(LoginState)
-    login.submit({"email": "onb@example.com", "password": PASSWORD})
-    state = make_state(OnboardingState, token=login.token)
+    state = make_state(OnboardingState, token=_log_in(sqlite_engine, "onb@example.com"))
     state.languages, state.timezone, state.bio = ["English"], "Europe/Paris", "Hi"
     state.finish()
     assert state.step == 1 and state.granted_label == "2"
@@ -105,9 +97,8 @@ def test_onboarding_finish_saves_the_windows_on_screen_in_the_zone_just_chosen(
 
     with Session(sqlite_engine, expire_on_commit=False) as db:
         make_user(db, email="zone@example.com", onboarded=False)
-    login = make_state(LoginState)
-    login.submit({"email": "zone@example.com", "password": PASSWORD})
-    onboarding = make_state(OnboardingState, token=login.token)
+    token = _log_in(sqlite_engine, "zone@example.com")
+    onboarding = make_state(OnboardingState, token=token)
     onboarding.load()
     onboarding.set_browser_timezone("Asia/Calcutta")  # what Chromium still reports
     assert onboarding.timezone == "Asia/Kolkata"
@@ -115,7 +106,7 @@ def test_onboarding_finish_saves_the_windows_on_screen_in_the_zone_just_chosen(
     onboarding.finish()
     assert onboarding.step == 1
 
-    editor = make_state(AvailabilityEditorState, token=login.token)
+    editor = make_state(AvailabilityEditorState, token=token)
     editor.load()  # entering the availability step reloads the editor
     assert editor.zone == "Asia/Kolkata"
     editor.add_window(0)
@@ -134,3 +125,42 @@ def test_onboarding_finish_saves_the_windows_on_screen_in_the_zone_just_chosen(
     editor.finished = False
     editor.save_and_finish()
     assert not editor.finished and editor.dirty and editor.error
+
+
+def test_login_errors_come_back_as_codes_never_as_text(make_state) -> None:  # type: ignore[no-untyped-def]
+    from bartr.state.account_forms import LOGIN_ERRORS
+
+    state = make_state(LoginState)
+    assert "login-form" in str(state.submit()) and state.submitting
+    state.show_error("credentials")
+    assert state.form_error == LOGIN_ERRORS["credentials"] and not state.submitting
+    state.show_error("<img src=x onerror=alert(1)>")
+    assert state.form_error == ""
+    state.show_error({"nested": "object"})
+    assert state.form_error == ""
+
+
+def test_sign_up_check_does_not_tell_a_registered_address_from_a_new_one(
+    make_state, sqlite_engine
+) -> None:  # type: ignore[no-untyped-def]
+    with Session(sqlite_engine, expire_on_commit=False) as db:
+        make_user(db, email="taken@example.com")
+    answers = []
+    for email in ("taken@example.com", "fresh@example.com"):
+        state = make_state(SignupState)
+        events = state.submit({"email": email, "password": PASSWORD, "display_name": "Eve"})
+        answers.append(
+            (state.errors, state.form_error, state.submitting, "signup-form" in str(events))
+        )
+    assert answers[0] == answers[1] == ({}, "", True, True)
+
+
+def test_sign_up_page_says_check_your_inbox_after_the_route(make_state, sqlite_engine) -> None:  # type: ignore[no-untyped-def]
+    state = make_state(SignupState)
+    from reflex.istate.data import ReflexURL
+
+    state.router = dataclasses.replace(
+        state.router, url=ReflexURL("http://localhost/signup?sent=1")
+    )
+    state.load()
+    assert state.sent and state.referral_reward == "5" and state.welcome_reward == "2"

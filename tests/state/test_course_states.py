@@ -21,16 +21,17 @@ from bartr.state.admin_content import AdminContentState
 from bartr.state.course_page import CoursePageState
 from bartr.state.my_courses import MyCoursesState
 from tests.doubles import MemoryStorage
+from tests.factories import sign_in
 from tests.services.course_factories import ALLOWED, ROLES, World, make_world
 
 
 def _state(cls: type, user: User | None, db: Session, path: str) -> Any:
     state = cls(_reflex_internal_init=True)
-    state.token = accounts.open_session_for(db, user).token if user else ""
-    db.commit()
     state.router = RouterData.from_router_data(
         {constants.RouteVar.ORIGIN: path, constants.RouteVar.HEADERS: {"origin": "http://t"}}
     )
+    sign_in(state, accounts.open_session_for(db, user).token if user else "")
+    db.commit()
     return state
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bartr import demo_data
-from bartr.state.account_forms import LoginState
+from bartr.db import unit_of_work
+from bartr.services import accounts
 from bartr.state.home import HomeState
 
 
@@ -21,9 +22,11 @@ def test_visitor_sees_live_figures_and_featured_skills(make_state) -> None:  # t
 
 def test_member_sees_their_counts_balance_and_matches(make_state) -> None:  # type: ignore[no-untyped-def]
     demo_data.seed()
-    login = make_state(LoginState)
-    login.submit({"email": "tom@demo.bartr.app", "password": demo_data.DEMO_PASSWORD})
-    home = make_state(HomeState, token=login.token)
+    with unit_of_work() as db:
+        token = accounts.do_login(
+            db, email="tom@demo.bartr.app", password=demo_data.DEMO_PASSWORD
+        ).token
+    home = make_state(HomeState, token=token)
     home.load()
     assert home.logged_in and home.viewer_name == "Tom Becker"
     assert home.balance_label not in ("", "0")

@@ -31,7 +31,11 @@ def _token(engine: Engine, user: User) -> str:
 def _at(state: Any, url: str) -> None:
     path = urlparse(url).path
     state.parent_state.router = RouterData.from_router_data(
-        {"headers": {"origin": "http://test"}, "asPath": url, "pathname": path}
+        {
+            "headers": {"origin": "http://test", "cookie": state.router.headers.cookie},
+            "asPath": url,
+            "pathname": path,
+        }
     )
 
 

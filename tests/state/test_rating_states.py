@@ -3,12 +3,13 @@ as the socket would call them (any client can call any handler: the services che
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from reflex.istate.data import ReflexURL, RouterData
+from reflex.istate.data import ReflexURL
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -35,7 +36,7 @@ def as_member(make_state: Callable, db: Session) -> Callable:
         token = accounts.open_session_for(db, user).token if user is not None else ""
         db.commit()
         state = make_state(state_cls, token)
-        state.router = RouterData(url=ReflexURL(f"http://localhost{path}"))
+        state.router = dataclasses.replace(state.router, url=ReflexURL(f"http://localhost{path}"))
         return state
 
     return make

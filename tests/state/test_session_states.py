@@ -19,7 +19,7 @@ from bartr.state.session_request import SessionRequestState
 from bartr.state.sessions_list import SessionsListState
 from bartr.state.slots import SlotChoice, SlotDay, toggle_choice
 from bartr.state.wording import credits_phrase, relative_label, when_label
-from tests.factories import make_user
+from tests.factories import make_user, sign_in
 from tests.services.session_factories import make_pair, request, scheduled
 
 NOW = datetime(2030, 3, 4, 12, 0, tzinfo=UTC)
@@ -27,11 +27,11 @@ NOW = datetime(2030, 3, 4, 12, 0, tzinfo=UTC)
 
 def _state(cls: type, user: User | None, db: Session, path: str) -> Any:
     state = cls(_reflex_internal_init=True)
-    state.token = accounts.open_session_for(db, user).token if user else ""
-    db.commit()
     state.router = RouterData.from_router_data(
         {constants.RouteVar.ORIGIN: path, constants.RouteVar.HEADERS: {"origin": "http://t"}}
     )
+    sign_in(state, accounts.open_session_for(db, user).token if user else "")
+    db.commit()
     return state
 
 

@@ -4,11 +4,12 @@ and that handlers called over the socket by the wrong person change nothing."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from reflex.istate.data import ReflexURL, RouterData
+from reflex.istate.data import ReflexURL
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
@@ -45,7 +46,7 @@ def as_member(make_state: Callable, db: Session) -> Callable:
             token = accounts.open_session_for(db, user).token
             db.commit()
         state = make_state(state_cls, token)
-        state.router = RouterData(url=ReflexURL(url))
+        state.router = dataclasses.replace(state.router, url=ReflexURL(url))
         return state
 
     return make
