@@ -34,6 +34,7 @@ API_UNSUBSCRIBE = "/api/unsubscribe"
 # Dynamic route patterns (Reflex syntax) and their builders.
 PROFILE_PATTERN = "/u/[handle]"
 SESSION_PATTERN = "/sessions/[session_id]"
+SESSION_ROOM_PATTERN = "/sessions/[session_id]/room"
 CONVERSATION_PATTERN = "/messages/[conversation_id]"
 COURSE_PATTERN = "/courses/[course_id]"
 
@@ -49,6 +50,11 @@ def session(session_id: Any) -> Any:
         if isinstance(session_id, int)
         else "/sessions/" + session_id.to_string()
     )
+
+
+def session_room(session_id: int) -> str:
+    """The session's video call (LiveKit room page)."""
+    return f"/sessions/{session_id}/room"
 
 
 def conversation(conversation_id: Any) -> Any:

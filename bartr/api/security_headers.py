@@ -17,7 +17,22 @@ def _file_origin() -> str:
     return f" {origin}" if origin else ""
 
 
+def _livekit_origin() -> str:
+    """LiveKit's HTTP origin (the client checks a failed connection over http(s) too)."""
+    from urllib.parse import urlsplit
+
+    from bartr.settings import get_settings
+
+    url = get_settings().livekit_url
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    scheme = {"ws": "http", "wss": "https"}.get(parts.scheme, parts.scheme)
+    return f" {scheme}://{parts.netloc}" if parts.netloc else ""
+
+
 _FILES = _file_origin()
+_LIVEKIT = _livekit_origin()
 CSP = "; ".join(
     [
         "default-src 'self'",
@@ -25,7 +40,7 @@ CSP = "; ".join(
         "style-src 'self' 'unsafe-inline'",
         f"img-src 'self' data: blob:{_FILES}",
         "font-src 'self' data:",
-        "connect-src 'self' ws: wss:",
+        f"connect-src 'self' ws: wss:{_LIVEKIT}",
         f"media-src 'self' blob:{_FILES}",
         f"frame-src 'self'{_FILES}",
         "object-src 'none'",
@@ -50,7 +65,10 @@ HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"strict-origin-when-cross-origin"),
-    (b"permissions-policy", b"camera=(self), microphone=(self), geolocation=()"),
+    (
+        b"permissions-policy",
+        b"camera=(self), microphone=(self), display-capture=(self), geolocation=()",
+    ),
 ] + (HSTS if _https() else [])
 
 

@@ -6,6 +6,7 @@ import reflex as rx
 
 from bartr import routes
 from bartr.components.forms import form_alert
+from bartr.components.section_card import section_card
 from bartr.state.admin_moderation import AdminModerationState as S
 
 
@@ -13,33 +14,7 @@ def admin_section(
     title: str, description: str, icon: str, *children: rx.Component, section_id: str
 ) -> rx.Component:
     """The card every admin section sits in: an icon, a title, one line of what it is for."""
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.box(
-                    rx.icon(icon, size=18),
-                    color=rx.color("accent", 11),
-                    background=rx.color("accent", 3),
-                    padding="8px",
-                    border_radius="12px",
-                    display="flex",
-                ),
-                rx.vstack(
-                    rx.heading(title, as_="h2", size="4", weight="bold"),
-                    rx.text(description, size="2", color=rx.color("gray", 11)),
-                    spacing="1",
-                ),
-                spacing="3",
-                align="start",
-            ),
-            *children,
-            spacing="5",
-            width="100%",
-        ),
-        size="3",
-        width="100%",
-        id=section_id,
-    )
+    return section_card(title, *children, description=description, icon=icon, id=section_id)
 
 
 def _category_row(c: rx.Var) -> rx.Component:

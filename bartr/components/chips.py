@@ -1,10 +1,29 @@
-"""Small chips shared by forms: a toggleable language chip and a removable tag."""
+"""Small chips: a label chip, a skill's level/category/tag chips, a toggleable language
+chip and a removable tag."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import reflex as rx
+
+
+def chip(text: rx.Var | str, *, color: str | None = "gray", variant: str = "soft") -> rx.Component:
+    """A small rounded label; `color=None` uses the accent colour."""
+    props = {"color_scheme": color} if color else {}
+    return rx.badge(text, variant=variant, radius="full", size="1", **props)
+
+
+def skill_chips(level: rx.Var, category: rx.Var, tags: rx.Var | None = None) -> rx.Component:
+    """A skill's level (accent), category and tags (outlined), wrapping on phones."""
+    tag_chips = [rx.foreach(tags, lambda t: chip(t, variant="outline"))] if tags is not None else []
+    return rx.flex(
+        chip(level, color=None),
+        chip(category),
+        *tag_chips,
+        spacing="1",
+        wrap="wrap",
+    )
 
 
 def language_chip(name: rx.Var, *, selected: rx.Var, on_toggle: Any) -> rx.Component:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from bartr.components.buttons import link_button
+from bartr.components.chips import chip, skill_chips
 from bartr.components.trust_badges import badge_chip, trust_chip
 
 
@@ -12,12 +13,6 @@ def teacher_avatar(src: rx.Var, initials: rx.Var, name: rx.Var, size: str = "4")
     return rx.avatar(
         src=src, fallback=initials, size=size, radius="full", alt=name, flex_shrink="0"
     )
-
-
-def chip(text: rx.Var | str, *, color: str | None = "gray", variant: str = "soft") -> rx.Component:
-    """A small rounded label; `color=None` uses the accent colour."""
-    props = {"color_scheme": color} if color else {}
-    return rx.badge(text, variant=variant, radius="full", size="1", **props)
 
 
 def rating(value: rx.Var, count: rx.Var) -> rx.Component:
@@ -100,13 +95,7 @@ def skill_card(card: rx.Var, timezone: rx.Var) -> rx.Component:
                 color=rx.color("gray", 12),
                 underline="hover",
             ),
-            rx.flex(
-                chip(card.level, color=None),
-                chip(card.category),
-                rx.foreach(card.tags, lambda t: chip(t, variant="outline")),
-                spacing="1",
-                wrap="wrap",
-            ),
+            skill_chips(card.level, card.category, card.tags),
             rx.vstack(
                 rx.cond(
                     card.languages != "",

@@ -6,10 +6,10 @@ import reflex as rx
 
 from bartr import routes
 from bartr.components.buttons import link_button
-from bartr.components.chips import language_chip, removable_tags
+from bartr.components.chips import language_chip, removable_tags, skill_chips
 from bartr.components.forms import field_error, form_alert, timezone_select
+from bartr.components.section_card import section_card
 from bartr.components.shell import page, page_title
-from bartr.components.skill_card import chip
 from bartr.components.trust_section import trust_section
 from bartr.state.profile_edit import AvailabilityEditorState as A
 from bartr.state.profile_edit import ProfileEditState as P
@@ -29,19 +29,12 @@ def _error(errors: rx.Var, name: str) -> rx.Component:
 
 
 def _section(title: str, subtitle: str, *children: rx.Component, id_: str) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.vstack(
-                rx.heading(title, size="5", as_="h2"),
-                rx.text(subtitle, size="2", color=rx.color("gray", 11)),
-                spacing="1",
-            ),
-            *children,
-            spacing="5",
-            width="100%",
-        ),
+    return section_card(
+        title,
+        *children,
+        description=subtitle,
+        title_size="5",
         size=rx.breakpoints(initial="2", sm="4"),
-        width="100%",
         id=id_,
     )
 
@@ -156,13 +149,7 @@ def _skill_row(skill: rx.Var) -> rx.Component:
     return rx.flex(
         rx.vstack(
             rx.text(skill.title, weight="bold", size="3"),
-            rx.flex(
-                chip(skill.level, color=None),
-                chip(skill.category),
-                rx.foreach(skill.tags, lambda t: chip(t, variant="outline")),
-                spacing="1",
-                wrap="wrap",
-            ),
+            skill_chips(skill.level, skill.category, skill.tags),
             spacing="2",
             flex="1",
             min_width="0",

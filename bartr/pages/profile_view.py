@@ -6,11 +6,12 @@ import reflex as rx
 
 from bartr import routes
 from bartr.components.buttons import link_button
+from bartr.components.chips import chip, skill_chips
 from bartr.components.course_cards import course_cards
 from bartr.components.rating_card import stars_row
 from bartr.components.safety_menu import member_safety_menu, report_button, safety_dialogs
 from bartr.components.shell import page
-from bartr.components.skill_card import chip, rating
+from bartr.components.skill_card import rating
 from bartr.components.trust_badges import badge_chip, trust_chip
 from bartr.components.week_grid import week_grid
 from bartr.state.profile_view import ProfileViewState as S
@@ -128,13 +129,7 @@ def _teach_skill(skill: rx.Var) -> rx.Component:
         rx.flex(
             rx.vstack(
                 rx.heading(skill.title, size="4", as_="h3"),
-                rx.flex(
-                    chip(skill.level, color=None),
-                    chip(skill.category),
-                    rx.foreach(skill.tags, lambda t: chip(t, variant="outline")),
-                    spacing="1",
-                    wrap="wrap",
-                ),
+                skill_chips(skill.level, skill.category, skill.tags),
                 rx.cond(
                     skill.description != "",
                     rx.text(

@@ -11,15 +11,17 @@ from bartr import routes
 from bartr.components.buttons import link_button
 from bartr.components.course_cards import course_cards
 from bartr.components.forms import form_alert
+from bartr.components.policy_dialog import policy_dialog
 from bartr.components.rating_card import rating_card
 from bartr.components.shell import page
+from bartr.components.slot_picker import slot_picker
 from bartr.components.status_chip import status_chip, status_fill
 from bartr.components.timeline import timeline
 from bartr.components.trust_badges import badge_chip
-from bartr.pages.session_request import policy_dialog, slot_picker
 from bartr.state.auth import GENERIC_ERROR
 from bartr.state.rating import RatingState
 from bartr.state.session_actions import NO_SHOW_DISPUTE_HOURS
+from bartr.state.session_call import SessionCallState as C
 from bartr.state.session_detail import ProposalOption, SessionDetailState
 
 S = SessionDetailState
@@ -561,6 +563,67 @@ def _coming_soon(icon: str, title: str, text: str) -> rx.Component:
     )
 
 
+def _video_card() -> rx.Component:
+    """Join lit while the call is open; when it opens otherwise; who was in the call."""
+    icon_box = rx.box(
+        rx.icon("video", size=18),
+        color=rx.cond(C.call_can_join, rx.color("accent", 11), rx.color("gray", 11)),
+        background=rx.cond(C.call_can_join, rx.color("accent", 3), rx.color("gray", 3)),
+        padding="8px",
+        border_radius="10px",
+        display="flex",
+    )
+    join = rx.cond(
+        C.call_can_join,
+        link_button(
+            rx.icon("video", size=16), "Join video call", href=C.call_room_href, id="join-call"
+        ),
+        rx.button(rx.icon("video", size=16), "Join video call", disabled=True, id="join-call"),
+    )
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                icon_box,
+                rx.vstack(
+                    rx.text("Video call", weight="bold", size="2"),
+                    rx.text(C.call_note, size="1", color=rx.color("gray", 11), id="call-note"),
+                    spacing="1",
+                ),
+                spacing="3",
+                align="start",
+            ),
+            rx.cond(C.call_enabled, join),
+            rx.cond(
+                C.call_enabled & ~C.call_can_join & (C.call_opens_iso != ""),
+                # Re-reads the card as the relative time changes: Join lights up on time.
+                rx.moment(
+                    C.call_opens_iso,
+                    from_now=True,
+                    interval=20_000,
+                    on_change=C.tick,
+                    display="none",
+                ),
+            ),
+            rx.cond(
+                C.call_attendance != "",
+                rx.hstack(
+                    rx.icon("users", size=14),
+                    rx.text(C.call_attendance, size="1", id="call-attendance"),
+                    spacing="2",
+                    align="center",
+                    color=rx.color("gray", 11),
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        size="2",
+        width="100%",
+        variant="surface",
+        id="video-call",
+    )
+
+
 def _materials_card() -> rx.Component:
     """The course of this skill (open or locked), or a way for the teacher to make one."""
     return rx.card(
@@ -604,9 +667,7 @@ def _side() -> rx.Component:
             "Chat",
             "Talk with each other before and after the session, right here.",
         ),
-        _coming_soon(
-            "video", "Video call", "Join the call from this page when the session starts."
-        ),
+        _video_card(),
         _materials_card(),
         spacing="3",
         width="100%",
@@ -720,7 +781,12 @@ def _content() -> rx.Component:
     )
 
 
-@page(routes.SESSION_PATTERN, "Session", member_only=True, on_load=[S.load, RatingState.load])
+@page(
+    routes.SESSION_PATTERN,
+    "Session",
+    member_only=True,
+    on_load=[S.load, RatingState.load, C.load_call],
+)
 def session_detail_page() -> rx.Component:
     return rx.cond(
         S.loading,

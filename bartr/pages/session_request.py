@@ -9,8 +9,12 @@ import reflex as rx
 from bartr import routes
 from bartr.components.buttons import link_button
 from bartr.components.forms import field_error, form_alert
+from bartr.components.policy_dialog import policy_dialog
+from bartr.components.section_card import section_card
 from bartr.components.shell import page, page_title
-from bartr.state.session_request import DURATIONS, SessionRequestState, SlotChoice, SlotDay
+from bartr.components.slot_picker import slot_picker
+from bartr.state.session_request import DURATIONS, SessionRequestState
+from bartr.state.slots import SlotChoice
 
 S = SessionRequestState
 SESSION_REQUEST = "/sessions/new"
@@ -21,130 +25,17 @@ def session_request(skill_id: int) -> str:
     return f"{SESSION_REQUEST}?skill={skill_id}"
 
 
-# --------------------------------------------------------------------------- slot picker
-
-
-def slot_picker(
-    *,
-    days: rx.Var,
-    day: rx.Var,
-    day_slots: rx.Var,
-    chosen_isos: rx.Var,
-    on_pick_day: Any,
-    on_toggle: Any,
-    zone_label: rx.Var,
-    empty_text: str,
-) -> rx.Component:
-    """Days with free times, then that day's start times; picks up to three."""
-
-    def day_button(d: SlotDay) -> rx.Component:
-        selected = d.key == day
-        return rx.button(
-            rx.vstack(
-                rx.text(d.weekday, size="1", weight="medium"),
-                rx.text(d.date, size="2", weight="bold"),
-                spacing="0",
-                align="center",
-            ),
-            type="button",
-            variant=rx.cond(selected, "solid", "surface"),
-            color_scheme=rx.cond(selected, "teal", "gray"),
-            on_click=on_pick_day(d.key),
-            aria_pressed=rx.cond(selected, "true", "false"),
-            height="auto",
-            padding_y="8px",
-            padding_x="4px",
-            class_name="slot-day",
-        )
-
-    def slot_button(s: SlotChoice) -> rx.Component:
-        picked = chosen_isos.contains(s.iso)  # type: ignore[attr-defined]
-        return rx.button(
-            rx.cond(picked, rx.icon("check", size=14), rx.fragment()),
-            s.clock,
-            type="button",
-            size="2",
-            variant=rx.cond(picked, "solid", "outline"),
-            on_click=on_toggle(s.iso),
-            aria_pressed=rx.cond(picked, "true", "false"),
-            aria_label=s.label,
-            class_name="slot-time",
-        )
-
-    return rx.cond(
-        days.length() > 0,  # type: ignore[attr-defined]
-        rx.vstack(
-            rx.grid(
-                rx.foreach(days, day_button),
-                columns=rx.breakpoints(initial="4", sm="7"),
-                gap="8px",
-                width="100%",
-                role="group",
-                aria_label="Days with free times",
-            ),
-            rx.grid(
-                rx.foreach(day_slots, slot_button),
-                columns=rx.breakpoints(initial="3", sm="5", md="6"),
-                gap="8px",
-                width="100%",
-                role="group",
-                aria_label="Start times",
-            ),
-            rx.hstack(
-                rx.icon("globe", size=12, color=rx.color("gray", 10)),
-                rx.text("Shown in ", zone_label, ".", size="1", color=rx.color("gray", 10)),
-                spacing="1",
-                align="center",
-            ),
-            spacing="4",
-            width="100%",
-        ),
-        rx.callout(empty_text, icon="calendar-x", color_scheme="gray", width="100%"),
-    )
-
-
 # --------------------------------------------------------------------------- pieces
 
 
-def policy_dialog(lines: rx.Var, *, trigger_text: str = "Cancellation policy") -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.trigger(
-            rx.button(
-                rx.icon("scroll-text", size=14),
-                trigger_text,
-                type="button",
-                variant="ghost",
-                size="1",
-            )
-        ),
-        rx.dialog.content(
-            rx.dialog.title("How credits and cancellations work"),
-            rx.dialog.description(
-                "The same rules for every session, for teachers and learners alike.",
-                size="2",
-                color=rx.color("gray", 11),
-            ),
-            rx.el.ul(
-                rx.foreach(lines, lambda line: rx.el.li(rx.text(line, size="2"))),
-                style={"paddingLeft": "20px", "display": "grid", "gap": "8px", "margin": "16px 0"},
-            ),
-            rx.flex(
-                rx.dialog.close(rx.button("Got it", type="button", variant="soft")),
-                justify="end",
-            ),
-            max_width="560px",
-        ),
-    )
-
-
 def _section(title: str, *children: rx.Component, caption: Any = None) -> rx.Component:
-    head = [rx.heading(title, size="4", as_="h3")]
-    if caption is not None:
-        head.append(rx.text(caption, size="2", color=rx.color("gray", 11)))
-    return rx.card(
-        rx.vstack(rx.vstack(*head, spacing="1"), *children, spacing="4", width="100%"),
+    return section_card(
+        title,
+        *children,
+        description=caption,
+        level="h3",
         size=rx.breakpoints(initial="2", sm="3"),
-        width="100%",
+        spacing="4",
     )
 
 

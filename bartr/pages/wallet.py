@@ -6,11 +6,11 @@ import reflex as rx
 
 from bartr import routes
 from bartr.components.buttons import link_button
+from bartr.components.section_card import section_header
 from bartr.components.shell import page, page_title
 from bartr.components.toast_outlet import toast_outlet
 from bartr.state.wallet import WalletState
 
-CARD_TITLE = {"size": "4", "weight": "bold"}
 MUTED = rx.color("gray", 11)
 
 
@@ -23,26 +23,6 @@ def _section_title(title: str, subtitle: str | rx.Component | None = None) -> rx
             else rx.text(subtitle, size="2", color=MUTED)
         )
     return rx.vstack(*parts, spacing="1")
-
-
-def _card_header(icon: str, title: str, *subtitle: str | rx.Var) -> rx.Component:
-    return rx.hstack(
-        rx.box(
-            rx.icon(icon, size=20),
-            color=rx.color("accent", 11),
-            background=rx.color("accent", 3),
-            padding="8px",
-            border_radius="12px",
-            display="flex",
-        ),
-        rx.vstack(
-            rx.heading(title, as_="h2", size="4", weight="bold"),
-            rx.text(*subtitle, size="2", color=MUTED),
-            spacing="1",
-        ),
-        spacing="3",
-        align="start",
-    )
 
 
 # --------------------------------------------------------------------------- balance
@@ -249,7 +229,7 @@ def _pack_tile(pack: rx.Var) -> rx.Component:
 def _packs_card() -> rx.Component:
     return rx.card(
         rx.vstack(
-            _card_header(
+            section_header(
                 "coins",
                 "Buy credits",
                 "Short of credits? Top up with a pack; credits never expire.",
@@ -321,7 +301,7 @@ def _referral_row(ref: rx.Var) -> rx.Component:
 def _referral_card() -> rx.Component:
     return rx.card(
         rx.vstack(
-            _card_header(
+            section_header(
                 "gift",
                 "Invite friends",
                 "You get ",

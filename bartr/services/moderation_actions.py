@@ -3,9 +3,11 @@ appended to the audit log in the same transaction.
 
 - dismiss a report; warn a member (they see the warning until they acknowledge it);
 - suspend for N days or ban: the member's logins end at once, their skills disappear
-  from every list (visibility reads the account status), and their open requests are
-  closed with the learner's credits returned in full (`sessions.do_safety_close`);
-  scheduled sessions stay for the other member to keep or cancel under the policy;
+  from every list (visibility reads the account status), their open requests are closed
+  and their scheduled sessions that have not started are cancelled, each through the
+  state machine's `safety_close` with the learner's credits returned in full (nobody
+  taught; the other member is not charged a late-cancellation fee for it). Sessions
+  already under way stay (no-show and dispute still apply);
 - reinstate a suspended or banned member;
 - remove a message, review or course item (soft: hidden, restorable) and restore it,
   through the target registry in services/reports.py;
@@ -23,7 +25,7 @@ from sqlmodel import Session, col, or_, select, update
 from bartr.models.accounts import AuthSession, User, UserStatus
 from bartr.models.base import utcnow
 from bartr.models.safety import MemberWarning, Report, ReportStatus
-from bartr.models.sessions import OPEN_STATES, SkillSession
+from bartr.models.sessions import OPEN_STATES, SessionState, SkillSession
 from bartr.services import audit, reports, sessions, trust
 from bartr.services.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from bartr.services.validation import clean_text
@@ -133,24 +135,37 @@ class Restriction:
     member: User
     logins_ended: int
     requests_closed: int
+    sessions_cancelled: int = 0
 
 
-def _restrict(db: Session, member: User, *, now: datetime, reason: str) -> tuple[int, int]:
-    """End the member's logins and close their open requests (credits back in full)."""
+def _restrict(db: Session, member: User, *, now: datetime, reason: str) -> tuple[int, int, int]:
+    """End the member's logins, close their open requests and cancel their scheduled
+    sessions that have not started, the learner's credits back in full each time."""
     ended = db.exec(
         update(AuthSession)
         .where(col(AuthSession.user_id) == member.id, col(AuthSession.revoked_at).is_(None))
         .values(revoked_at=now)
     )
+    theirs = or_(SkillSession.teacher_id == member.id, SkillSession.learner_id == member.id)
     open_ids = db.exec(
         select(SkillSession.id).where(
-            or_(SkillSession.teacher_id == member.id, SkillSession.learner_id == member.id),
-            col(SkillSession.state).in_([s.value for s in OPEN_STATES]),
+            theirs, col(SkillSession.state).in_([s.value for s in OPEN_STATES])
         )
     ).all()
     for sid in open_ids:
         sessions.do_safety_close(db, session_id=sid or 0, reason=reason, now=now)
-    return int(ended.rowcount or 0), len(open_ids)
+    booked_ids = db.exec(
+        select(SkillSession.id).where(
+            theirs,
+            SkillSession.state == SessionState.SCHEDULED,
+            col(SkillSession.starts_at) > now,
+            col(SkillSession.no_show_reported_by).is_(None),
+            col(SkillSession.teacher_marked_complete_at).is_(None),
+        )
+    ).all()
+    for sid in booked_ids:
+        sessions.do_safety_close(db, session_id=sid or 0, reason=reason, now=now)
+    return int(ended.rowcount or 0), len(open_ids), len(booked_ids)
 
 
 def do_suspend(
@@ -178,7 +193,9 @@ def do_suspend(
     member.status, member.suspended_until = UserStatus.SUSPENDED.value, now + timedelta(days=days)
     db.add(member)
     db.flush()
-    ended, closed = _restrict(db, member, now=now, reason="Closed: a member was suspended.")
+    ended, closed, cancelled = _restrict(
+        db, member, now=now, reason="Closed: a member was suspended."
+    )
     audit.record(
         db,
         actor=actor,
@@ -187,9 +204,16 @@ def do_suspend(
         target_id=member.id,
         member_id=member.id,
         note=text,
-        data={"days": days, "until": member.suspended_until.isoformat(), "requests_closed": closed},
+        data={
+            "days": days,
+            "until": member.suspended_until.isoformat(),
+            "requests_closed": closed,
+            "sessions_cancelled": cancelled,
+        },
     )
-    return Restriction(member=member, logins_ended=ended, requests_closed=closed)
+    return Restriction(
+        member=member, logins_ended=ended, requests_closed=closed, sessions_cancelled=cancelled
+    )
 
 
 def do_ban(
@@ -210,7 +234,7 @@ def do_ban(
     member.status, member.suspended_until = UserStatus.BANNED.value, None
     db.add(member)
     db.flush()
-    ended, closed = _restrict(db, member, now=now, reason="Closed: a member was banned.")
+    ended, closed, cancelled = _restrict(db, member, now=now, reason="Closed: a member was banned.")
     audit.record(
         db,
         actor=actor,
@@ -219,9 +243,11 @@ def do_ban(
         target_id=member.id,
         member_id=member.id,
         note=text,
-        data={"requests_closed": closed},
+        data={"requests_closed": closed, "sessions_cancelled": cancelled},
     )
-    return Restriction(member=member, logins_ended=ended, requests_closed=closed)
+    return Restriction(
+        member=member, logins_ended=ended, requests_closed=closed, sessions_cancelled=cancelled
+    )
 
 
 def do_reinstate(db: Session, *, actor: User, member_id: int, note: str) -> User:

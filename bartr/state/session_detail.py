@@ -81,6 +81,20 @@ def _money(data: dict[str, Any]) -> str:
     )
 
 
+def _call_evidence(attendance: dict[str, Any]) -> str:
+    """'In the video call: teacher 55 min, learner never joined.' (the timeline's evidence)"""
+    parts = []
+    for side in ("teacher", "learner"):
+        visit = attendance.get(side)
+        seconds = visit.get("seconds") if isinstance(visit, dict) else None
+        parts.append(
+            f"{side} {int(seconds) // 60} min"
+            if isinstance(seconds, int)
+            else f"{side} never joined"
+        )
+    return "In the video call: " + ", ".join(parts) + "."
+
+
 def event_note(action: str, data: dict[str, Any] | None, note: str, tz: str, now: datetime) -> str:
     """A timeline line in the viewer's words and zone, from the event's structured data.
 
@@ -105,6 +119,8 @@ def event_note(action: str, data: dict[str, Any] | None, note: str, tz: str, now
         parts.append("Proposed " + ", ".join(when_label(t, tz, now=now) for t in times) + ".")
     if data.get("absent") in ("teacher", "learner"):
         parts.append(f"The {data['absent']} did not show up.")
+    if isinstance(data.get("attendance"), dict):
+        parts.append(_call_evidence(data["attendance"]))
     parts += [note, _money(data)]
     return " ".join(p for p in parts if p)
 

@@ -56,6 +56,18 @@ HANDLERS: dict[str, Entry] = {
     "OnboardingState.toggle_language": Entry(UI),
     "OnboardingState.next_step": Entry(MEMBER),
     "OnboardingState.finish": Entry(MEMBER),
+    # --- video calls (#24): reading and issuing a room pass write nothing -------------
+    "SessionCallState.load_call": Entry(MEMBER),
+    "SessionCallState.tick": Entry(MEMBER, args=(("in 5 minutes",),)),
+    "SessionRoomState.load_room": Entry(MEMBER),
+    "SessionRoomState.join": Entry(
+        MEMBER, args=(({"videoEnabled": True, "audioEnabled": False},), ("x",))
+    ),
+    "SessionRoomState.connected": Entry(UI),
+    "SessionRoomState.connection_failed": Entry(UI),
+    "SessionRoomState.left": Entry(UI),
+    "SessionRoomState.preview_failed": Entry(UI),
+    "SessionRoomState.device_failed": Entry(UI, args=(("PermissionDenied",),)),
     # --- home, marketplace, profiles ------------------------------------------------
     "HomeState.load": Entry(PUBLIC),
     "ForYouState.load": Entry(PUBLIC),
@@ -239,6 +251,8 @@ PRELUDE: dict[str, tuple[tuple[str, tuple[object, ...]], ...]] = {
 # The page each state lives on (its load reads the URL).
 URLS: dict[str, str] = {
     "SessionDetailState": "/sessions/SESSION",
+    "SessionCallState": "/sessions/SESSION",
+    "SessionRoomState": "/sessions/SESSION/room",
     "RatingState": "/sessions/SESSION",
     "SessionRequestState": "/sessions/new?skill=OWNER_SKILL",
     "ProfileViewState": "/u/OWNER_HANDLE",

@@ -27,6 +27,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests.services.video_factories import KEY as LIVEKIT_KEY
+from tests.services.video_factories import SECRET as LIVEKIT_SECRET
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("BARTR_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -34,6 +37,18 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]  # fmt: skip
 E2E_PORT = int(os.environ.get("BARTR_E2E_PORT", "3111"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# Video calls are on in the test app, pointed at a loopback port where no LiveKit server
+# runs: test_video_journey.py listens there and reads the token the browser sends.
+LIVEKIT_STUB_PORT = int(os.environ.get("BARTR_E2E_LIVEKIT_PORT", "0")) or _free_port()
+LIVEKIT_URL = f"ws://127.0.0.1:{LIVEKIT_STUB_PORT}"
 # Playwright's `expect` waits 5 s by default, separately from the page timeout. On a loaded
 # 2-core machine a fresh page's socket handshake and first events can take longer than
 # that (pages showed "Log in" and no data after 5 s, then loaded), so wait as long as the
@@ -146,6 +161,9 @@ def app_env(
         "BARTR_PUBLIC_URL": base,
         "BARTR_MEDIA_DIR": str(data / "media"),
         "BARTR_SMTP_URL": f"smtp://127.0.0.1:{mailbox.port}",  # type: ignore[attr-defined]
+        "BARTR_LIVEKIT_URL": LIVEKIT_URL,
+        "BARTR_LIVEKIT_API_KEY": LIVEKIT_KEY,
+        "BARTR_LIVEKIT_API_SECRET": LIVEKIT_SECRET,
         "REFLEX_API_URL": base,
         "REFLEX_WEB_WORKDIR": str(E2E_WEB_DIR),
         "REFLEX_STATES_WORKDIR": str(E2E_STATES_DIR),

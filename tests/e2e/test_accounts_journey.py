@@ -25,6 +25,7 @@ def test_sign_up_onboard_log_out_log_in(page: Page) -> None:
 
     log_out(page)
     expect(page.get_by_role("link", name="Log in")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"://[^/]+/$"))  # home, not /login (#20.8)
 
     # A member page sends a visitor to log in and back again afterwards.
     page.goto("/settings")

@@ -116,13 +116,15 @@ def test_suspension_logs_out_hides_skills_and_returns_held_credits(db: Session) 
     )
     db.commit()
 
-    assert done.logins_ended == 1 and done.requests_closed == 1
+    assert done.logins_ended == 1 and done.requests_closed == 1 and done.sessions_cancelled == 1
     assert accounts.user_for_token(db, login.token) is None
     assert pair.teacher.id not in {c.teacher_id for c in marketplace.search(db, viewer=None).items}
     closed = db.get(SkillSession, open_request.id)
     assert closed is not None and closed.state == SessionState.CANCELLED
-    assert db.get(SkillSession, booked.id).state == SessionState.SCHEDULED  # type: ignore[union-attr]
-    assert wallet(db, pair.learner) == full - booked.cost
+    # The scheduled session is cancelled through the machine, the learner refunded in full.
+    cancelled = db.get(SkillSession, booked.id)
+    assert cancelled is not None and cancelled.state == SessionState.CANCELLED
+    assert wallet(db, pair.learner) == full
     assert ledger.check_invariants(db) == []
     assert _actions(db) == ["member.suspend"]
     with pytest.raises(NotAllowed, match="suspended"):
@@ -237,3 +239,63 @@ def test_expired_suspension_is_lifted_at_login(db: Session) -> None:
     assert accounts.do_login(db, email=member.email, password=PASSWORD, now=later).user.id
     with pytest.raises(AuthenticationFailed):
         accounts.do_login(db, email=member.email, password="wrong password!!")
+
+
+@pytest.mark.parametrize("action", ["suspend", "ban"])
+def test_restricting_a_teacher_cancels_their_scheduled_sessions_with_a_full_refund(
+    db: Session, action: str
+) -> None:
+    """Even one starting within the late-cancellation window: the learner pays no fee."""
+    admin = make_user(db, role=Role.ADMIN)
+    pair = make_pair(db)
+    other = make_pair(db, teacher=pair.teacher)
+    full, other_full = wallet(db, pair.learner), wallet(db, other.learner)
+    teacher_before = wallet(db, pair.teacher)
+    soon = scheduled(db, pair, start=T0 + timedelta(hours=30), now=T0)
+    later = scheduled(db, other, start=T0 + timedelta(days=9), now=T0)
+    now = T0 + timedelta(hours=29)  # an hour before `soon` starts: a late cancellation
+    if action == "suspend":
+        done = moderation_actions.do_suspend(
+            db, actor=admin, member_id=pair.teacher.id or 0, days=7, note="Abuse", now=now
+        )
+    else:
+        done = moderation_actions.do_ban(
+            db, actor=admin, member_id=pair.teacher.id or 0, note="Abuse", now=now
+        )
+    db.commit()
+    assert done.sessions_cancelled == 2
+    for s in (soon, later):
+        row = db.get(SkillSession, s.id)
+        assert row is not None and row.state == SessionState.CANCELLED
+        assert row.cancel_reason and "a member was" in row.cancel_reason
+    assert (wallet(db, pair.learner), wallet(db, other.learner)) == (full, other_full)
+    assert wallet(db, pair.teacher) == teacher_before  # nothing settled to the teacher
+    assert ledger.check_invariants(db) == []
+    [entry] = [e for e in db.exec(select(AuditEntry)).all() if e.action == f"member.{action}"]
+    assert entry.data["sessions_cancelled"] == 2
+
+
+def test_restricting_a_member_leaves_a_session_already_under_way(db: Session) -> None:
+    """A started session is not cancelled: no-show reports and disputes still apply."""
+    admin = make_user(db, role=Role.ADMIN)
+    pair = make_pair(db)
+    started = scheduled(db, pair, start=T0 + timedelta(days=3), now=T0)
+    now = T0 + timedelta(days=3, minutes=10)
+    done = moderation_actions.do_suspend(
+        db, actor=admin, member_id=pair.learner.id or 0, days=3, note="Spam", now=now
+    )
+    db.commit()
+    assert done.sessions_cancelled == 0
+    row = db.get(SkillSession, started.id)
+    assert row is not None and row.state == SessionState.SCHEDULED
+
+
+def test_safety_close_of_a_scheduled_session_is_refused_once_it_started(db: Session) -> None:
+    from bartr.services import sessions
+
+    pair = make_pair(db)
+    booked = scheduled(db, pair, start=T0 + timedelta(days=3), now=T0)
+    with pytest.raises(InvalidTransition, match="already started"):
+        sessions.do_safety_close(
+            db, session_id=booked.id or 0, reason="x", now=T0 + timedelta(days=3, minutes=1)
+        )

@@ -223,6 +223,16 @@ _ROWS: tuple[Transition, ...] = (
     ),
     Transition(
         Stage.SCHEDULED,
+        "safety_close",
+        (Stage.CANCELLED,),
+        Who.SYSTEM,
+        Effect.REFUND,
+        "before the start; one of the pair was suspended or banned: the learner gets "
+        "everything back, whoever it was",
+        (guards.not_started("cancelled"),),
+    ),
+    Transition(
+        Stage.SCHEDULED,
         "mark_complete",
         (Stage.MARKED,),
         Who.TEACHER,

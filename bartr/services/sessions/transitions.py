@@ -326,8 +326,9 @@ def do_expire(db: Session, *, session_id: int, now: datetime | None = None) -> S
 def do_safety_close(
     db: Session, *, session_id: int, reason: str, now: datetime | None = None
 ) -> SkillSession:
-    """Close an open request because one of the pair was suspended, banned or left: nobody
-    taught and nobody was let down at short notice, so the learner gets the hold back."""
+    """Close an open request (one of the pair was suspended, banned or left), or a
+    scheduled session that has not started (one of the pair was suspended or banned):
+    nobody taught, so the learner gets the whole hold back."""
     now = now_utc(now)
     session = lock_session(db, session_id)
     row = rules.check_transition("safety_close", session, actor=None, now=now)
