@@ -65,6 +65,13 @@ def conversation(conversation_id: Any) -> Any:
     )
 
 
+def message_member(handle: Any) -> Any:
+    """The "Message" button: opens (or starts) the conversation with that member."""
+    return (
+        f"{MESSAGES}?to={quote(handle)}" if isinstance(handle, str) else MESSAGES + "?to=" + handle
+    )
+
+
 def login(next_path: str | None = None) -> str:
     if next_path and next_path.startswith("/") and not next_path.startswith("//"):
         return f"{LOGIN}?{urlencode({'next': next_path})}"

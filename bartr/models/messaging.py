@@ -58,6 +58,9 @@ class Message(SQLModel, table=True):
     # The session this message was written about (sent from the session page), if any.
     session_id: int | None = Field(default=None, foreign_key="skill_sessions.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Set when an admin removes the message after a report (soft: restorable). The pair
+    # then reads "Removed by a moderator" in its place; the admin still sees the text.
+    removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Notification(SQLModel, table=True):

@@ -31,6 +31,8 @@ PAGE_SIZE = 50
 RATE_LIMIT_COUNT = 20
 RATE_LIMIT_WINDOW = timedelta(seconds=10)
 PREVIEW_CHARS = 90
+# What the pair reads in place of a message an admin removed (services/content_reports.py).
+REMOVED_BODY = "Removed by a moderator."
 
 Tick = Literal["sent", "delivered", "read"]
 
@@ -325,7 +327,7 @@ def _views(conversation: Conversation, rows: list[Message], viewer_id: int) -> l
                 id=m.id,
                 sender_id=m.sender_id,
                 mine=m.sender_id == viewer_id,
-                body=m.body,
+                body=REMOVED_BODY if m.removed_at is not None else m.body,
                 created_at=m.created_at,
                 tick=tick,
                 session_id=m.session_id,
@@ -397,11 +399,47 @@ def messages_after(
     return _views(conversation, rows[:limit], actor.id or 0), len(rows) > limit
 
 
+@dataclass(frozen=True)
+class Counterpart:
+    """Who the actor talks to in a conversation (the thread's header)."""
+
+    conversation_id: int
+    user_id: int
+    name: str
+    handle: str
+    avatar_path: str | None
+    can_reply: bool
+    refusal: str
+
+
+def counterpart(db: Session, *, actor: User, conversation_id: int) -> Counterpart:
+    conversation = get_conversation(db, actor=actor, conversation_id=conversation_id)
+    other = db.get(User, other_member_id(conversation, actor.id or 0))
+    assert other is not None
+    refusal = _refusal(db, actor, other) or ""
+    return Counterpart(
+        conversation_id=conversation.id or 0,
+        user_id=other.id or 0,
+        name=other.display_name,
+        handle=other.handle,
+        avatar_path=other.avatar_path,
+        can_reply=not refusal,
+        refusal=refusal,
+    )
+
+
 def ticks(db: Session, *, actor: User, conversation_id: int) -> tuple[int, int]:
     """(delivered up to, read up to) for the other member: the ticks on my messages."""
     conversation = get_conversation(db, actor=actor, conversation_id=conversation_id)
     other = "b" if conversation.member_a_id == actor.id else "a"
     return getattr(conversation, f"{other}_delivered_id"), getattr(conversation, f"{other}_read_id")
+
+
+def received_up_to(db: Session, *, actor: User, conversation_id: int) -> int:
+    """The actor's own delivered mark (so a tab only writes one when it moves)."""
+    conversation = get_conversation(db, actor=actor, conversation_id=conversation_id)
+    side = "a" if conversation.member_a_id == actor.id else "b"
+    return int(getattr(conversation, f"{side}_delivered_id"))
 
 
 @dataclass(frozen=True)
@@ -474,7 +512,8 @@ def list_conversations(db: Session, *, actor: User, limit: int = 100) -> list[Co
     for c in conversations:
         other = others[other_member_id(c, user_id)]
         message = last.get(c.last_message_id or 0)
-        preview = " ".join((message.body if message else "").split())
+        body = (REMOVED_BODY if message.removed_at else message.body) if message else ""
+        preview = " ".join(body.split())
         if len(preview) > PREVIEW_CHARS:
             preview = preview[: PREVIEW_CHARS - 1] + "…"
         rows.append(

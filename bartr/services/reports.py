@@ -65,6 +65,9 @@ class TargetKind:
     # What an admin sees around it: (when, who, text, is_the_reported_one) lines, e.g. the
     # reported message with the ones before and after it.
     context: Callable[[Session, int], list[tuple[datetime, str, str, bool]]] | None = None
+    # Whether a member may see (so report) it: a message only its conversation's pair.
+    # Not seeing it reads as not existing, so a guessed id learns nothing.
+    visible_to: Callable[[Session, int, int], bool] | None = None
 
 
 TARGETS: dict[str, TargetKind] = {}
@@ -78,10 +81,17 @@ def register_target(
     remove: Callable[[Session, int], None] | None = None,
     restore: Callable[[Session, int], int | None] | None = None,
     context: Callable[[Session, int], list[tuple[datetime, str, str, bool]]] | None = None,
+    visible_to: Callable[[Session, int, int], bool] | None = None,
 ) -> None:
     """Make `kind` reportable (called at import time by the feature that owns it)."""
     TARGETS[kind] = TargetKind(
-        kind=kind, noun=noun, load=load, remove=remove, restore=restore, context=context
+        kind=kind,
+        noun=noun,
+        load=load,
+        remove=remove,
+        restore=restore,
+        context=context,
+        visible_to=visible_to,
     )
 
 
@@ -95,15 +105,24 @@ def _load_member(db: Session, target_id: int) -> Target | None:
 register_target("member", noun="member", load=_load_member)
 
 
-def load_target(db: Session, kind: str, target_id: object) -> Target:
-    """The target, or a refusal that says what is wrong with it."""
+def load_target(
+    db: Session, kind: str, target_id: object, *, viewer_id: int | None = None
+) -> Target:
+    """The target, or a refusal that says what is wrong with it. With `viewer_id`, one
+    that member cannot see is refused as if it did not exist."""
     entry = TARGETS.get(str(kind)[:20]) if isinstance(kind, str) else None
     if entry is None:
         raise NotFound("Unknown report target: this can't be reported.")
     if not isinstance(target_id, int) or isinstance(target_id, bool) or target_id <= 0:
         raise NotFound(f"No such {entry.noun}.")
     target = entry.load(db, target_id)
-    if target is None:
+    hidden = (
+        target is not None
+        and viewer_id is not None
+        and entry.visible_to is not None
+        and not entry.visible_to(db, target_id, viewer_id)
+    )
+    if target is None or hidden:
         raise NotFound(f"This {entry.noun} doesn't exist or was removed.")
     return target
 
@@ -121,7 +140,7 @@ def do_report(
     now = now or utcnow()
     if actor.status != UserStatus.ACTIVE:
         raise NotAllowed("This account can't send reports right now.")
-    target = load_target(db, kind, target_id)
+    target = load_target(db, kind, target_id, viewer_id=actor.id or 0)
     if target.subject_id == actor.id:
         raise NotAllowed("You can't report yourself or your own content.")
     if reason not in REASONS:
@@ -200,3 +219,8 @@ def _what(kind: str, subject: User) -> str:
     name = "Former member" if subject.status == UserStatus.DELETED else subject.display_name
     noun = TARGETS[kind].noun if kind in TARGETS else kind.replace("_", " ")
     return name if kind == "member" else f"A {noun} by {name}"
+
+
+# The features that own the other kinds register them when imported; importing them here
+# makes the registry complete whichever module is imported first.
+from bartr.services import content_reports, ratings  # noqa: E402, F401

@@ -283,3 +283,11 @@ def test_the_login_page_gets_json_and_the_cookie(sqlite_engine) -> None:  # type
     assert right.json() == {"next": "/wallet"} and "HttpOnly" in right.headers["set-cookie"]
     token = right.headers["set-cookie"].split(";")[0].split("=", 1)[1]
     assert token not in right.text  # the page never sees the token
+
+
+def test_hsts_only_when_served_over_https() -> None:
+    from bartr.api.security_headers import HEADERS, headers_for
+
+    assert dict(headers_for(True))[b"strict-transport-security"].startswith(b"max-age=31536000")
+    assert b"strict-transport-security" not in dict(headers_for(False))
+    assert b"strict-transport-security" not in dict(HEADERS)  # the tests' public URL is http

@@ -178,6 +178,21 @@ HANDLERS: dict[str, Entry] = {
     "RatingState.start_edit": Entry(UI),
     "RatingState.cancel_edit": Entry(UI),
     "RatingState.submit": Entry(MEMBER),
+    # --- messages and the notification centre ---------------------------------------
+    "LiveState.connect": Entry(PUBLIC),
+    "LiveState.open_notification": Entry(MEMBER, args=((1,),)),
+    "LiveState.mark_all_read": Entry(MEMBER),
+    "ChatState.load": Entry(MEMBER),
+    "ChatState.load_for_session": Entry(MEMBER),
+    "ChatState.load_older": Entry(MEMBER),
+    # Writes nothing itself (it tells the other member "typing…"); MEMBER because the
+    # prelude's load marks the owner's thread read, which a UI entry may not do.
+    "ChatState.set_draft": Entry(MEMBER, args=(("hello",),)),
+    "ChatState.send": Entry(MEMBER, args=(({"body": "hostile message"},),)),
+    "NotificationsState.load": Entry(MEMBER),
+    "NotificationsState.set_show": Entry(MEMBER, args=(("unread",),)),
+    "NotificationsState.mark_read": Entry(MEMBER, args=((1,),)),
+    "NotificationsState.mark_everything_read": Entry(MEMBER),
     # --- wallet ---------------------------------------------------------------------
     "WalletState.notice_shown": Entry(UI),
     "WalletState.load": Entry(MEMBER),
@@ -247,6 +262,7 @@ PRELUDE: dict[str, tuple[tuple[str, tuple[object, ...]], ...]] = {
     "AdminCreditsState": (("find_member", ({"query": "OWNER_HANDLE"},)),),
     "SafetyState": (("start_member_report", ("OWNER_HANDLE",)), ("set_report_reason", ("spam",))),
     "SkillEditorState": (("open_edit", ("OWNER_SKILL",)),),
+    "ChatState": (("load", ()),),
 }
 # The page each state lives on (its load reads the URL).
 URLS: dict[str, str] = {
@@ -256,6 +272,7 @@ URLS: dict[str, str] = {
     "RatingState": "/sessions/SESSION",
     "SessionRequestState": "/sessions/new?skill=OWNER_SKILL",
     "ProfileViewState": "/u/OWNER_HANDLE",
+    "ChatState": "/messages/CONVERSATION",
 }
 
 ROUTES: dict[str, str] = {
