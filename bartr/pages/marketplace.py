@@ -407,8 +407,9 @@ def marketplace_page() -> rx.Component:
     return rx.vstack(
         page_title("Marketplace", "Find someone to learn from. One hour = one credit."),
         _search_bar(),
-        _for_you(),
-        _circles(),
+        # A search made on this page keeps the load's For you and circles: hide them
+        # while a query or filter is on (a URL opened with one never loads them).
+        rx.cond(S.has_query, rx.fragment(), rx.fragment(_for_you(), _circles())),
         rx.grid(
             rx.box(
                 rx.card(_filters(), size="2"),

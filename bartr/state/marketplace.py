@@ -1,13 +1,15 @@
 """Marketplace: every filter lives in the URL; the page reads it on load and searches.
 
-A filter change never searches directly: it builds the new `SearchParams` and redirects
-to its URL, so what is on screen is always what the address bar says (shareable,
-reloadable, back-button friendly). `load` runs on every URL change.
+A filter change searches in the same event and rewrites the address bar in place
+(`history.replaceState`), so what is on screen is always what the address bar says
+(shareable, reloadable) without a redirect that would re-run the page's load handlers:
+one round trip from submit to results. Opening or reloading a URL runs `load`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Any
 
 import reflex as rx
@@ -152,8 +154,13 @@ class MarketplaceState(AuthState):
         return SearchParams.from_query(values)
 
     def _go(self, **changes: Any) -> Any:
+        """Search with the changed filters now, and put them in the address bar."""
         changes.setdefault("page", 1)
-        return rx.redirect(routes.marketplace(self._params(**changes).to_query()))
+        params = self._params(**changes)
+        url = json.dumps(routes.marketplace(params.to_query()))
+        self._show_params(params)
+        yield rx.call_script(f"window.history.replaceState(window.history.state, '', {url})")
+        yield from self._search(params)
 
     def _show_params(self, params: SearchParams) -> None:
         self.q = params.q
@@ -171,6 +178,9 @@ class MarketplaceState(AuthState):
     def load(self) -> Any:
         params = SearchParams.from_query(dict(self.router.url.query_parameters))
         self._show_params(params)
+        yield from self._search(params)
+
+    def _search(self, params: SearchParams) -> Any:
         self.loading, self.error, self.notice = True, "", ""
         yield
         try:
