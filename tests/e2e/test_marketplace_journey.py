@@ -156,7 +156,7 @@ def test_profile_setup_then_find_a_teacher_by_search_and_filters(
     expect(page.locator("#filter-level")).to_contain_text("Advanced")
 
     # Open the teacher's public profile from the card.
-    results.get_by_role("link", name=str(teacher["name"])).click()
+    results.get_by_role("link", name=str(teacher["name"]), exact=True).click()
     expect(page).to_have_url(re.compile(rf"/u/{teacher['handle']}/?$"))
     expect(page.get_by_role("heading", name=str(teacher["name"]))).to_be_visible()
     teaches = page.locator("#teaches")
