@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
+from reflex.components.el.elements.base import BaseHTML
 
 
 def field_error(message: rx.Var) -> rx.Component:
@@ -89,3 +90,28 @@ def timezone_select(options: rx.Var, *, value: rx.Var, on_change: Any) -> rx.Com
         on_change=on_change,
         name="timezone",
     )
+
+
+class NativeForm(BaseHTML):
+    """A form the browser submits itself, with no Reflex submit handler (`rx.el.form` always
+    adds one that prevents the default): for posting to an /api route that answers 303."""
+
+    tag = "form"
+    action: rx.Var[str]
+    method: rx.Var[str]
+
+
+native_form = NativeForm.create
+
+
+def labelled_upload(*children: rx.Component, label: str, **props: Any) -> rx.Component:
+    """`rx.upload.root` whose hidden file input has an accessible name.
+
+    Reflex builds the `<input type="file">` itself, with no way to pass it attributes; a
+    screen reader would announce an unnamed "file upload" control (axe: `label`).
+    """
+    upload = rx.upload.root(*children, **props)
+    zone = upload.children[0]
+    file_input = zone.children[0]
+    file_input.custom_attrs["aria-label"] = label
+    return upload

@@ -9,6 +9,7 @@ import reflex as rx
 from bartr import routes
 from bartr.components.bell import bell, count_badge
 from bartr.components.buttons import link_button
+from bartr.components.verify_banner import verify_banner
 from bartr.state.auth import AuthState
 from bartr.state.live import LiveState
 
@@ -247,6 +248,7 @@ def layout(content: rx.Component, *, member_only: bool) -> rx.Component:
     return rx.box(
         rx.el.a("Skip to content", href="#main", class_name="skip-link"),
         header(),
+        verify_banner(),
         rx.box(
             body,
             id="main",

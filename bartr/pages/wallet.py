@@ -158,7 +158,13 @@ def _chart_card() -> rx.Component:
             rx.text("Balance over time", size="2", weight="medium", color=MUTED),
             rx.cond(
                 WalletState.chart.length() > 0,  # type: ignore[attr-defined]
-                rx.box(chart, width="100%", height="200px", aria_label="Balance over time chart"),
+                rx.box(
+                    chart,
+                    width="100%",
+                    height="200px",
+                    role="img",
+                    aria_label="Balance over time chart",
+                ),
                 rx.center(
                     rx.vstack(
                         rx.icon("chart-area", size=28, color=rx.color("gray", 8)),
@@ -304,9 +310,12 @@ def _referral_card() -> rx.Component:
             section_header(
                 "gift",
                 "Invite friends",
-                "You earn ",
+                "You get ",
                 WalletState.referral_reward,
-                " credits when someone you invite finishes setting up.",
+                " credits for each friend who joins with your link, once they have confirmed "
+                "their email and finished setting up their profile. They get the usual ",
+                WalletState.welcome_reward,
+                " welcome credits when they finish setting up, like every new member.",
             ),
             rx.el.label(
                 rx.text("Your invite link", size="1", weight="medium", color=MUTED),

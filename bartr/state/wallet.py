@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,6 +27,7 @@ CSV_FILENAME = "bartr-wallet.csv"
 
 REFERRAL_TONE = {
     "signed up": "amber",
+    "email not confirmed": "amber",
     "onboarded": "blue",
     "rewarded": "green",
     "not eligible": "gray",
@@ -93,6 +95,7 @@ class WalletState(AuthState):
     referral_link: str = ""
     referral_total_label: str = "0"
     referral_reward: str = ""
+    welcome_reward: str = ""
     referrals: list[dict[str, str]] = []
     packs: list[dict[str, str]] = []
     payments_on: bool = False
@@ -127,6 +130,7 @@ class WalletState(AuthState):
         self.referral_link = referrals.referral_link(user, get_settings().public_url)
         self.referral_total_label = format_credits(referrals.total_earned(db, actor=user))
         self.referral_reward = str(get_settings().referral_credits)
+        self.welcome_reward = str(get_settings().welcome_credits)
         self.referrals = [
             {
                 "name": r.display_name,
@@ -207,7 +211,7 @@ class WalletState(AuthState):
         self.loading_more = False
 
     @rx.event
-    def buy(self, pack_id: str) -> Iterator[Any]:
+    async def buy(self, pack_id: str) -> AsyncIterator[Any]:
         self.buy_error = ""
         self.buying = str(pack_id)[:40]
         yield
@@ -228,9 +232,12 @@ class WalletState(AuthState):
         if request is None:
             self.buying = ""
             return
-        # The provider is called between two units of work, never inside one.
+        # The provider is called between two units of work, never inside one, and in a
+        # thread: an HTTP call to Stripe must not stall the event loop.
         try:
-            checkout_id, url = payments.open_checkout(request, gateway=registry.payments())
+            checkout_id, url = await asyncio.to_thread(
+                payments.open_checkout, request, gateway=registry.payments()
+            )
         except DomainError as exc:
             checkout_id, url = None, ""
             on_error(exc)

@@ -44,6 +44,11 @@ HANDLERS: dict[str, Entry] = {
     "LoginState.load": Entry(PUBLIC),
     "LoginState.submit": Entry(UI),
     "LoginState.show_error": Entry(UI, args=(("<b>made up</b>",), ({"x": 1},))),
+    "ForgotPasswordState.load": Entry(PUBLIC),
+    "ForgotPasswordState.submit": Entry(PUBLIC),  # mails only the address's owner
+    "ResetPasswordState.load": Entry(PUBLIC),  # shows an error code; the form posts to /api
+    "VerifyEmailState.load": Entry(PUBLIC),
+    "VerifyBannerState.resend": Entry(MEMBER),
     "OnboardingState.load": Entry(MEMBER),
     "OnboardingState.set_browser_timezone": Entry(UI),
     "OnboardingState.set_bio": Entry(UI),
@@ -283,4 +288,7 @@ ROUTES: dict[str, str] = {
     "/api/auth/signup": PUBLIC,
     "/api/auth/logout": PUBLIC,  # ends only the session whose cookie it is given
     "/api/courses/items/{item_id:int}/file": MEMBER,  # teacher, unlocked learners, admins
+    "/api/password-reset/{token}": PUBLIC,  # the emailed single-use token is the key
+    "/api/password-reset": PUBLIC,  # the token in its HttpOnly cookie is the key
+    "/api/verify-email/{token}": PUBLIC,  # the emailed single-use token is the key
 }

@@ -45,7 +45,8 @@ from tests.services.session_factories import fund, make_pair, make_skill, schedu
 ROLES = ("logged_out", "member", "other", "unrelated", "suspended", "admin")
 ADMIN_TABLES = {"audit_log", "categories"}
 # Rows a member's own action may add for someone else; changing or deleting theirs is not.
-NOTICE_TABLES = {"notifications", "outbox_emails"}
+# (email_tokens: a password-reset link anyone may ask to be mailed to an address's owner.)
+NOTICE_TABLES = {"notifications", "outbox_emails", "email_tokens"}
 # Columns naming the member a row belongs to.
 OWNER_COLUMNS = ("user_id", "owner_id", "blocker_id", "reporter_id", "sender_id", "author_id")
 HUGE = "x" * 20_000
