@@ -20,6 +20,7 @@ from bartr.app_pages import PAGES
 from bartr.background import outbox_sender, periodic_jobs
 from bartr.pages.misc_pages import not_found_page
 from bartr.settings import get_settings
+from bartr.state.live import live_pushes
 
 get_settings().check_ready()
 
@@ -50,3 +51,4 @@ for spec in PAGES:
 app.add_page(not_found_page, route="404", title="Not found · BARTR")
 app.register_lifespan_task(periodic_jobs)
 app.register_lifespan_task(outbox_sender)
+app.register_lifespan_task(live_pushes)

@@ -41,10 +41,13 @@ def _create_admin(args: argparse.Namespace) -> int:
             user = accounts.do_create_admin(
                 db, email=args.email, password=password, display_name=args.name
             )
-            if not user.is_onboarded:
-                from bartr.models.base import utcnow
+            from bartr.models.base import utcnow
 
+            if not user.is_onboarded:
                 user.onboarded_at = utcnow()
+                db.add(user)
+            if user.email_verified_at is None:  # the operator typed it: no link needed
+                user.email_verified_at = utcnow()
                 db.add(user)
             email = user.email
     except DomainError as exc:

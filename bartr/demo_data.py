@@ -525,6 +525,7 @@ def _members(db: Session, now: datetime) -> dict[str, User]:
         )
         user.password_hash = shared_hash
         user.created_at = now - timedelta(days=random.Random(person.name).randint(40, 400))
+        user.email_verified_at = user.created_at  # demo addresses count as confirmed
         accounts.do_complete_onboarding(
             db, actor=user, bio=person.bio, languages=list(person.languages), timezone=person.tz
         )

@@ -23,6 +23,13 @@ SETTINGS = "/settings"
 ADMIN = "/admin"
 TRUST = "/trust"  # "How trust works" (public)
 COURSES = "/courses"
+FORGOT_PASSWORD = "/forgot-password"
+RESET_PASSWORD = "/reset-password"  # the form; the emailed link goes through /api first
+VERIFY_EMAIL = "/verify-email"  # the outcome of an emailed verification link
+UNSUBSCRIBE = "/unsubscribe"
+API_PASSWORD_RESET = "/api/password-reset"
+API_VERIFY_EMAIL = "/api/verify-email"
+API_UNSUBSCRIBE = "/api/unsubscribe"
 
 # Dynamic route patterns (Reflex syntax) and their builders.
 PROFILE_PATTERN = "/u/[handle]"
@@ -55,6 +62,13 @@ def conversation(conversation_id: Any) -> Any:
         f"/messages/{conversation_id}"
         if isinstance(conversation_id, int)
         else "/messages/" + conversation_id.to_string()
+    )
+
+
+def message_member(handle: Any) -> Any:
+    """The "Message" button: opens (or starts) the conversation with that member."""
+    return (
+        f"{MESSAGES}?to={quote(handle)}" if isinstance(handle, str) else MESSAGES + "?to=" + handle
     )
 
 
@@ -108,3 +122,12 @@ def course(course_id: Any) -> Any:
 def course_file(item_id: int) -> str:
     """The checked download route of one course file (never a storage URL)."""
     return f"/api/courses/items/{item_id}/file"
+
+
+def reset_password_link(token: str) -> str:
+    """The emailed link: /api checks it and keeps the token in an HttpOnly cookie."""
+    return f"{API_PASSWORD_RESET}/{quote(token, safe='')}"
+
+
+def verify_email_link(token: str) -> str:
+    return f"{API_VERIFY_EMAIL}/{quote(token, safe='')}"

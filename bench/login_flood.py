@@ -120,6 +120,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     args = parser.parse_args()
 
+    import os
+
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     tokens = _member_sessions(2000)
     quiet = _time(args.url, min(5.0, args.seconds), tokens)
     print("without the flood")
@@ -142,7 +145,7 @@ def main() -> None:
     stop.set()
     for thread in flooders:
         thread.join(timeout=30)
-    print(f"with {args.clients} clients flooding wrong passwords")
+    print(f"with {args.clients} clients flooding wrong passwords (load {os.getloadavg()[0]:.1f})")
     print(f"  wrong-password logins served: {(counter[0] - started) / elapsed:.1f}/s")
     print("  " + _summary("GET /ping", loud[0]))
     print("  " + _summary("member's logout (a write)", loud[1]))

@@ -24,6 +24,7 @@ def make_user(
     timezone: str = "Europe/Berlin",
     languages: list[str] | None = None,
     referral_code: str | None = None,
+    verified: bool = True,
 ) -> User:
     n = next(_seq)
     user = accounts.do_sign_up(
@@ -34,6 +35,10 @@ def make_user(
         referral_code=referral_code,
         role=role,
     )
+    if verified:  # as if the member had opened the emailed link
+        user.email_verified_at = user.created_at
+        db.add(user)
+        db.flush()
     if onboarded:
         accounts.do_complete_onboarding(
             db, actor=user, bio="Hello", languages=languages or ["English"], timezone=timezone

@@ -1,5 +1,9 @@
 """POST /api/auth/login, /api/auth/signup, /api/auth/logout: the session cookie's only home.
 
+Sign-up opens no session: it answers "check your inbox" for every address (a new one gets
+an account and a verification link, a registered one an email to its owner; see
+services/account_email.py); the member then logs in, with or before the link.
+
 The session token is set and cleared here, by HTTP responses, as an HttpOnly cookie
 (SameSite=Strict, Path=/, Secure when the public URL is https): no script on the page can
 read it and it never travels in a Reflex state update. The pages post plain HTML forms here;
@@ -23,7 +27,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 
 from bartr import routes
 from bartr.db import read_session, unit_of_work
-from bartr.services import accounts, passwords, rate_limits
+from bartr.services import account_email, accounts, passwords, rate_limits
 from bartr.services.errors import (
     AuthenticationFailed,
     DomainError,
@@ -147,21 +151,22 @@ async def login(request: Request) -> Response:
     return response
 
 
-def _sign_up(email: str, password: str, name: str, ref: str) -> accounts.LoginResult:
-    """Runs in a worker thread: check, hash with no transaction, one short write."""
-    with read_session() as db:
-        accounts.check_sign_up(db, email=email, password=password, display_name=name)
-    password_hash = passwords.hash_password(password)
+def _sign_up(email: str, password: str, name: str, ref: str) -> None:
+    """Runs in a worker thread: check, hash with no transaction, one short write.
+
+    A new address gets an account and a verification email; a registered one gets an email
+    to its owner. Either way no session is opened and the answer is the same (#19.6)."""
+    account_email.check_sign_up(email=email, password=password, display_name=name)
+    password_hash = passwords.hash_password(password)  # for a registered address too
     with unit_of_work() as db:
-        user = accounts.do_sign_up(
+        account_email.do_sign_up(
             db,
             email=email,
             password=password,
+            password_hash=password_hash,
             display_name=name,
             referral_code=ref or None,
-            password_hash=password_hash,
         )
-        return accounts.open_session_for(db, user)
 
 
 async def signup(request: Request) -> Response:
@@ -174,7 +179,7 @@ async def signup(request: Request) -> Response:
     except TooManyAttempts:
         return _back(routes.SIGNUP, error="address", ref=ref)
     try:
-        result = await run_in_threadpool(
+        await run_in_threadpool(
             _sign_up,
             _field(form, "email"),
             _field(form, "password", accounts.MAX_PASSWORD + 1),
@@ -188,9 +193,7 @@ async def signup(request: Request) -> Response:
     except Exception:
         log.exception("sign-up failed")
         return _back(routes.SIGNUP, error="generic", ref=ref)
-    response = RedirectResponse(routes.ONBOARDING, status_code=303)
-    set_session_cookie(response, result.token, result.expires_at)
-    return response
+    return _back(routes.SIGNUP, sent="1")
 
 
 def _logout(token: str) -> None:

@@ -60,7 +60,7 @@ def _https() -> bool:
 # Served over https: browsers must never fall back to plain http (a year, subdomains too).
 HSTS = [(b"strict-transport-security", b"max-age=31536000; includeSubDomains")]
 
-HEADERS = [
+BASE_HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -69,7 +69,14 @@ HEADERS = [
         b"permissions-policy",
         b"camera=(self), microphone=(self), display-capture=(self), geolocation=()",
     ),
-] + (HSTS if _https() else [])
+]
+
+
+def headers_for(https: bool) -> list[tuple[bytes, bytes]]:
+    return BASE_HEADERS + (HSTS if https else [])
+
+
+HEADERS = headers_for(_https())
 
 
 class SecurityHeaders:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
+from reflex.components.el.elements.base import BaseHTML
 
 
 def field_error(message: rx.Var) -> rx.Component:
@@ -89,3 +90,15 @@ def timezone_select(options: rx.Var, *, value: rx.Var, on_change: Any) -> rx.Com
         on_change=on_change,
         name="timezone",
     )
+
+
+class NativeForm(BaseHTML):
+    """A form the browser submits itself, with no Reflex submit handler (`rx.el.form` always
+    adds one that prevents the default): for posting to an /api route that answers 303."""
+
+    tag = "form"
+    action: rx.Var[str]
+    method: rx.Var[str]
+
+
+native_form = NativeForm.create

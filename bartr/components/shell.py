@@ -7,8 +7,11 @@ from collections.abc import Callable
 import reflex as rx
 
 from bartr import routes
+from bartr.components.bell import bell, count_badge
 from bartr.components.buttons import link_button
+from bartr.components.verify_banner import verify_banner
 from bartr.state.auth import AuthState
+from bartr.state.live import LiveState
 
 NAV = [
     ("Marketplace", routes.MARKETPLACE, "store"),
@@ -47,12 +50,20 @@ def logo() -> rx.Component:
 def nav_link(label: str, href: str, icon: str, *, compact: bool = False) -> rx.Component:
     """A header tab; `compact` is the phone row, where four must fit in 375 px."""
     active = AuthState.router.url.path.startswith(href)
+    badge = (
+        count_badge(
+            LiveState.unread_messages, label="Unread conversations", class_name="messages-badge"
+        )
+        if href == routes.MESSAGES
+        else rx.fragment()
+    )
     return rx.link(
-        rx.text(label, size="2", weight="medium")
+        rx.hstack(rx.text(label, size="2", weight="medium"), badge, spacing="1", align="center")
         if compact
         else rx.hstack(
             rx.icon(icon, size=16),
             rx.text(label, size="2", weight="medium"),
+            badge,
             spacing="2",
             align="center",
         ),
@@ -154,6 +165,7 @@ def header() -> rx.Component:
                         underline="none",
                         aria_label="Wallet balance",
                     ),
+                    bell(),
                     user_menu(),
                     spacing=rx.breakpoints(initial="2", sm="3"),
                     align="center",
@@ -236,6 +248,7 @@ def layout(content: rx.Component, *, member_only: bool) -> rx.Component:
     return rx.box(
         rx.el.a("Skip to content", href="#main", class_name="skip-link"),
         header(),
+        verify_banner(),
         rx.box(
             body,
             id="main",
@@ -274,7 +287,7 @@ def page(
             route=route,
             title=f"{title} · BARTR",
             component=lambda: layout(fn(), member_only=member_only or admin_only),
-            on_load=[guard, *(on_load or [])],
+            on_load=[guard, LiveState.connect, *(on_load or [])],
         )
         return fn
 

@@ -124,11 +124,29 @@ def skill_card(card: rx.Var, timezone: rx.Var) -> rx.Component:
                 spacing="2",
             ),
             rx.spacer(),
-            link_button(
-                "Request a session",
-                href=card.request_url,
+            rx.hstack(
+                link_button(
+                    "Request a session",
+                    href=card.request_url,
+                    variant="soft",
+                    flex="1",
+                ),
+                rx.tooltip(
+                    rx.icon_button(
+                        rx.link(
+                            rx.icon("message-circle", size=16),
+                            href=card.message_url,
+                            aria_label="Message " + card.teacher,
+                            class_name="message-teacher",
+                        ),
+                        as_child=True,
+                        variant="soft",
+                        color_scheme="gray",
+                    ),
+                    content="Message " + card.teacher,
+                ),
+                spacing="2",
                 width="100%",
-                variant="soft",
             ),
             spacing="3",
             height="100%",

@@ -37,7 +37,40 @@ from bartr.state.profile_edit import AvailabilityEditorState, SkillEditorState
 
 @page(routes.SIGNUP, "Join", on_load=[SignupState.load])
 def signup_page() -> rx.Component:
-    return centered_card(
+    return centered_card(rx.cond(SignupState.sent, _check_inbox(), _signup_form()))
+
+
+def _check_inbox() -> rx.Component:
+    """What everyone sees after signing up, whether or not the address was already ours."""
+    return rx.vstack(
+        rx.center(
+            rx.icon("mail", size=28, color=rx.color("accent", 11)),
+            background=rx.color("accent", 3),
+            border_radius="9999px",
+            width="56px",
+            height="56px",
+        ),
+        rx.heading("Check your inbox", size="7", as_="h1"),
+        rx.text(
+            "We sent an email to the address you entered. Open the link in it to confirm "
+            "your address (it works for 48 hours).",
+            color=rx.color("gray", 11),
+        ),
+        rx.text(
+            "Already have an account with this address? The email says what to do next.",
+            size="2",
+            color=rx.color("gray", 11),
+        ),
+        rx.link(rx.button("Log in to continue", size="3", width="100%"), href=routes.LOGIN),
+        spacing="3",
+        align="start",
+        width="100%",
+        id="signup-sent",
+    )
+
+
+def _signup_form() -> rx.Component:
+    return rx.vstack(
         rx.vstack(
             rx.heading("Join BARTR", size="7", as_="h1"),
             rx.text(
@@ -50,12 +83,18 @@ def signup_page() -> rx.Component:
             SignupState.inviter_name != "",
             rx.callout(
                 rx.text(
-                    "Invited by ",
                     rx.text.strong(SignupState.inviter_name),
-                    ": you both gain credits once you finish setting up.",
+                    " invited you. You get the usual ",
+                    SignupState.welcome_reward,
+                    " welcome credits when you finish setting up your profile. ",
+                    SignupState.inviter_name,
+                    " gets ",
+                    SignupState.referral_reward,
+                    " credits once you have confirmed your email and finished setting up.",
                 ),
                 icon="gift",
                 color_scheme="green",
+                id="invite-callout",
             ),
         ),
         form_alert(SignupState.form_error),
@@ -97,7 +136,7 @@ def signup_page() -> rx.Component:
                 width="100%",
             ),
             # Checked over the socket first (messages by field), then posted to
-            # /api/auth/signup, which sets the HttpOnly session cookie.
+            # /api/auth/signup, which answers "check your inbox" for every address.
             on_submit=SignupState.submit,
             reset_on_submit=False,
             id=SIGNUP_FORM_ID,
@@ -108,6 +147,9 @@ def signup_page() -> rx.Component:
         rx.text(
             "Already a member? ", rx.link("Log in", href=routes.LOGIN), size="2", align="center"
         ),
+        spacing="5",
+        width="100%",
+        align="stretch",
     )
 
 
@@ -118,6 +160,10 @@ def login_page() -> rx.Component:
             rx.heading("Welcome back", size="7", as_="h1"),
             rx.text("Log in to your BARTR account.", color=rx.color("gray", 11)),
             spacing="2",
+        ),
+        rx.cond(
+            LoginState.notice != "",
+            rx.callout(LoginState.notice, icon="circle-check", color_scheme="green", role="status"),
         ),
         form_alert(LoginState.form_error),
         # Posted to /api/auth/login (with fetch; natively if scripts are off), which checks
@@ -133,6 +179,14 @@ def login_page() -> rx.Component:
                     rx.Var.create({}),
                     type="password",
                     autocomplete="current-password",
+                ),
+                rx.link(
+                    "Forgot password?",
+                    href=routes.FORGOT_PASSWORD,
+                    size="2",
+                    align="right",
+                    width="100%",
+                    id="forgot-password",
                 ),
                 rx.button(
                     "Log in",

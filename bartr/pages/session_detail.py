@@ -9,6 +9,7 @@ import reflex as rx
 
 from bartr import routes
 from bartr.components.buttons import link_button
+from bartr.components.chat import session_chat_card
 from bartr.components.course_cards import course_cards
 from bartr.components.forms import form_alert
 from bartr.components.policy_dialog import policy_dialog
@@ -19,6 +20,7 @@ from bartr.components.status_chip import status_chip, status_fill
 from bartr.components.timeline import timeline
 from bartr.components.trust_badges import badge_chip
 from bartr.state.auth import GENERIC_ERROR
+from bartr.state.chat import ChatState
 from bartr.state.rating import RatingState
 from bartr.state.session_actions import NO_SHOW_DISPUTE_HOURS
 from bartr.state.session_call import SessionCallState as C
@@ -530,39 +532,6 @@ def _policy_card() -> rx.Component:
     )
 
 
-def _coming_soon(icon: str, title: str, text: str) -> rx.Component:
-    return rx.card(
-        rx.hstack(
-            rx.box(
-                rx.icon(icon, size=18),
-                color=rx.color("gray", 11),
-                background=rx.color("gray", 3),
-                padding="8px",
-                border_radius="10px",
-                display="flex",
-            ),
-            rx.vstack(
-                rx.hstack(
-                    rx.text(title, weight="bold", size="2"),
-                    rx.badge(
-                        "Coming soon", size="1", variant="soft", color_scheme="gray", radius="full"
-                    ),
-                    spacing="2",
-                    align="center",
-                ),
-                rx.text(text, size="1", color=rx.color("gray", 10)),
-                spacing="1",
-            ),
-            spacing="3",
-            align="start",
-        ),
-        size="2",
-        width="100%",
-        variant="surface",
-        class_name="coming-soon",
-    )
-
-
 def _video_card() -> rx.Component:
     """Join lit while the call is open; when it opens otherwise; who was in the call."""
     icon_box = rx.box(
@@ -662,11 +631,7 @@ def _materials_card() -> rx.Component:
 def _side() -> rx.Component:
     return rx.vstack(
         _policy_card(),
-        _coming_soon(
-            "message-circle",
-            "Chat",
-            "Talk with each other before and after the session, right here.",
-        ),
+        session_chat_card(),
         _video_card(),
         _materials_card(),
         spacing="3",
@@ -785,7 +750,7 @@ def _content() -> rx.Component:
     routes.SESSION_PATTERN,
     "Session",
     member_only=True,
-    on_load=[S.load, RatingState.load, C.load_call],
+    on_load=[S.load, RatingState.load, C.load_call, ChatState.load_for_session],
 )
 def session_detail_page() -> rx.Component:
     return rx.cond(

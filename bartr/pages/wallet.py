@@ -304,9 +304,12 @@ def _referral_card() -> rx.Component:
             section_header(
                 "gift",
                 "Invite friends",
-                "You earn ",
+                "You get ",
                 WalletState.referral_reward,
-                " credits when someone you invite finishes setting up.",
+                " credits for each friend who joins with your link, once they have confirmed "
+                "their email and finished setting up their profile. They get the usual ",
+                WalletState.welcome_reward,
+                " welcome credits when they finish setting up, like every new member.",
             ),
             rx.el.label(
                 rx.text("Your invite link", size="1", weight="medium", color=MUTED),

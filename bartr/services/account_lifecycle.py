@@ -240,6 +240,11 @@ class DeletionOutcome:
     avatar_key: str | None  # for the caller to remove from storage after commit
 
 
+def password_is_right(password_hash: str, password: object) -> bool:
+    """Slow (bcrypt): call it with no transaction open."""
+    return isinstance(password, str) and passwords.verify_password(password[:1024], password_hash)
+
+
 def do_delete_account(
     db: Session,
     *,
@@ -247,16 +252,23 @@ def do_delete_account(
     password: str,
     confirmation: str,
     now: datetime | None = None,
+    checked_hash: str | None = None,
 ) -> DeletionOutcome:
-    """Delete the member's account (see the module docstring). Slow: checks the password."""
+    """Delete the member's account (see the module docstring).
+
+    Slow (bcrypt) unless the caller already checked the password outside the transaction
+    (`password_is_right`) and passes the hash it checked against as `checked_hash`: if the
+    password changed in between, the check proved nothing and it is refused.
+    """
     now = now or utcnow()
     if actor.is_admin:
         raise NotAllowed("Admin accounts are removed by another admin, not from here.")
     if actor.status != UserStatus.ACTIVE:
         raise NotAllowed("This account can't be changed right now. Contact support.")
-    if not isinstance(password, str) or not passwords.verify_password(
-        password[:1024], actor.password_hash
-    ):
+    if checked_hash is not None:
+        if checked_hash != actor.password_hash:
+            raise AuthenticationFailed("That password is not right.")
+    elif not password_is_right(actor.password_hash, password):
         raise AuthenticationFailed("That password is not right.")
     preview = deletion_preview(db, actor=actor, now=now)
     if preview.blocking:

@@ -399,11 +399,47 @@ def messages_after(
     return _views(conversation, rows[:limit], actor.id or 0), len(rows) > limit
 
 
+@dataclass(frozen=True)
+class Counterpart:
+    """Who the actor talks to in a conversation (the thread's header)."""
+
+    conversation_id: int
+    user_id: int
+    name: str
+    handle: str
+    avatar_path: str | None
+    can_reply: bool
+    refusal: str
+
+
+def counterpart(db: Session, *, actor: User, conversation_id: int) -> Counterpart:
+    conversation = get_conversation(db, actor=actor, conversation_id=conversation_id)
+    other = db.get(User, other_member_id(conversation, actor.id or 0))
+    assert other is not None
+    refusal = _refusal(db, actor, other) or ""
+    return Counterpart(
+        conversation_id=conversation.id or 0,
+        user_id=other.id or 0,
+        name=other.display_name,
+        handle=other.handle,
+        avatar_path=other.avatar_path,
+        can_reply=not refusal,
+        refusal=refusal,
+    )
+
+
 def ticks(db: Session, *, actor: User, conversation_id: int) -> tuple[int, int]:
     """(delivered up to, read up to) for the other member: the ticks on my messages."""
     conversation = get_conversation(db, actor=actor, conversation_id=conversation_id)
     other = "b" if conversation.member_a_id == actor.id else "a"
     return getattr(conversation, f"{other}_delivered_id"), getattr(conversation, f"{other}_read_id")
+
+
+def received_up_to(db: Session, *, actor: User, conversation_id: int) -> int:
+    """The actor's own delivered mark (so a tab only writes one when it moves)."""
+    conversation = get_conversation(db, actor=actor, conversation_id=conversation_id)
+    side = "a" if conversation.member_a_id == actor.id else "b"
+    return int(getattr(conversation, f"{side}_delivered_id"))
 
 
 @dataclass(frozen=True)

@@ -334,6 +334,14 @@ def latest(
     return describe(db, rows)
 
 
+def href_of(db: Session, *, actor: User, notification_id: int) -> str:
+    """Where one of the actor's notifications leads ("" when it is not theirs)."""
+    row = db.get(Notification, notification_id)
+    if row is None or row.user_id != actor.id:
+        return ""
+    return describe(db, [row])[0].href
+
+
 def unread_count(db: Session, *, actor: User) -> int:
     return int(
         db.exec(

@@ -12,7 +12,7 @@ from bartr.models.accounts import User
 from bartr.models.ledger import LedgerAccount, LedgerEntry, LedgerTransaction, TransactionKind
 from bartr.services.rewards import referral_ineligibility, referral_key
 
-ReferralState = Literal["signed up", "onboarded", "rewarded", "not eligible"]
+ReferralState = Literal["signed up", "email not confirmed", "onboarded", "rewarded", "not eligible"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,8 @@ def list_referrals(db: Session, *, actor: User) -> list[ReferralRow]:
             state = "rewarded"
         elif referral_ineligibility(db, user=user) in {"same mailbox", "self-referral"}:
             state = "not eligible"
+        elif user.onboarded_at is not None and user.email_verified_at is None:
+            state = "email not confirmed"  # the reward waits for the confirmation
         elif user.onboarded_at is not None:
             state = "onboarded"
         else:

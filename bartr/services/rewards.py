@@ -1,7 +1,10 @@
-"""Credits granted when a member finishes onboarding (welcome grant, referral reward).
+"""Credits granted to new members (welcome grant) and to whoever invited them (referral).
 
-Both are ledger grants with keys derived from the new member (`welcome:<id>`,
-`referral:<id>`), so completing onboarding twice, or a retried request, grants once.
+The welcome credits come when the member finishes onboarding. The referrer's reward comes
+only once the invited member has BOTH confirmed their email address and finished
+onboarding, whichever happens last (a made-up address earns nobody anything). Both are
+ledger grants with keys derived from the new member (`welcome:<id>`, `referral:<id>`), so
+completing onboarding twice, verifying twice, or a retried request, grants once.
 """
 
 from __future__ import annotations
@@ -63,7 +66,25 @@ def grant_onboarding_rewards(db: Session, *, user: User) -> int:
         )
         granted = welcome if created else 0
 
-    reward = credits(settings.referral_credits)
+    grant_referral_if_due(db, user=user)
+    return granted
+
+
+def grant_referral_if_due(db: Session, *, user: User) -> bool:
+    """Reward `user`'s referrer once `user` is verified and onboarded; True if granted now.
+
+    Called when onboarding completes and when the email is verified; the ledger key makes
+    a second call (or both racing) a no-op.
+    """
+    assert user.id is not None
+    # Re-read the member under a row lock, after this transaction's own write to it: when
+    # verification and onboarding finish at the same moment, the later one sees both.
+    db.flush()
+    db.refresh(user, with_for_update=True)
+    reward = credits(get_settings().referral_credits)
+    if user.email_verified_at is None or user.onboarded_at is None:
+        return False
+    rewarded = False
     if reward > 0 and referral_ineligibility(db, user=user) is None:
         assert user.referred_by_id is not None
         reward_tx, rewarded = ledger.grant_once(
@@ -88,4 +109,4 @@ def grant_onboarding_rewards(db: Session, *, user: User) -> int:
                     at=reward_tx.created_at,
                 ),
             )
-    return granted
+    return rewarded

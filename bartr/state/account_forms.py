@@ -8,11 +8,12 @@ import reflex as rx
 
 from bartr import routes
 from bartr.db import read_session
-from bartr.services import accounts
+from bartr.services import account_email, accounts
 from bartr.services.credits import format_credits
 from bartr.services.errors import DomainError
 from bartr.services.languages import LANGUAGES, toggled
 from bartr.services.validation import all_timezones, canonical_timezone
+from bartr.settings import get_settings
 from bartr.state.auth import GENERIC_ERROR, AuthState, log
 
 MAX_FIELD = 5000  # anything longer is refused before it reaches a service
@@ -50,13 +51,21 @@ class SignupState(AuthState):
     inviter_name: str = ""
     ref_code: str = ""
     submitting: bool = False
+    # After /api/auth/signup: "check your inbox", the same for a new and a registered address.
+    sent: bool = False
+    welcome_reward: str = ""
+    referral_reward: str = ""
 
     @rx.event
     def load(self) -> Any:
         self.errors, self.submitting = {}, False
         params = self.router.url.query_parameters
         self.form_error = SIGNUP_ERRORS.get(params.get("error") or "", "")
+        self.sent = params.get("sent") == "1"
         self.ref_code = (params.get("ref") or "")[:32]
+        settings = get_settings()
+        self.welcome_reward = str(settings.welcome_credits)
+        self.referral_reward = str(settings.referral_credits)
         with read_session() as db:
             if self._current_user(db) is not None:
                 return rx.redirect(routes.HOME)
@@ -74,13 +83,12 @@ class SignupState(AuthState):
             for k in ("email", "password", "display_name")
         }
         try:
-            with read_session() as db:
-                accounts.check_sign_up(
-                    db,
-                    email=values["email"],
-                    password=values["password"],
-                    display_name=values["display_name"],
-                )
+            # The same checks for a new and a registered address (#19.6): no lookup here.
+            account_email.check_sign_up(
+                email=values["email"],
+                password=values["password"],
+                display_name=values["display_name"],
+            )
         except DomainError as exc:
             self.errors, self.form_error = _field_errors(exc)
             return None
@@ -108,6 +116,7 @@ class LoginState(AuthState):
     form_error: str = ""
     next_path: str = ""
     submitting: bool = False
+    notice: str = ""  # after a password reset
 
     @rx.event
     def submit(self) -> Any:
@@ -124,6 +133,11 @@ class LoginState(AuthState):
     def load(self) -> Any:
         params = self.router.url.query_parameters
         self.form_error = LOGIN_ERRORS.get(params.get("error") or "", "")
+        self.notice = (
+            "Your password was changed and every session logged out. Log in with the new one."
+            if params.get("reset") == "1"
+            else ""
+        )
         self.submitting = False
         self.next_path = routes.safe_next(params.get("next"), default="")
         with read_session() as db:

@@ -51,6 +51,8 @@ class AuthState(rx.State):
     viewer_timezone: str = "UTC"
     is_admin: bool = False
     balance_label: str = ""
+    # The "confirm your email" banner (bartr/state/account_email.py sends the link again).
+    email_unverified: bool = False
 
     _user_id: int | None = None
 
@@ -79,6 +81,7 @@ class AuthState(rx.State):
         self.viewer_avatar = routes.avatar(user.avatar_path) if user else ""
         self.viewer_timezone = user.timezone if user else "UTC"
         self.is_admin = bool(user and user.is_admin)
+        self.email_unverified = bool(user and user.email_verified_at is None)
 
     def _refresh_balance(self, db: Session, user: User | None) -> None:
         if user is None:

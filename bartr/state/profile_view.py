@@ -94,6 +94,7 @@ class ProfileViewState(AuthState):
     error: str = ""
     name: str = ""
     handle_label: str = ""
+    handle: str = ""
     avatar_url: str = ""
     initials: str = ""
     bio: str = ""
@@ -161,6 +162,7 @@ class ProfileViewState(AuthState):
 
     def _show(self, view: profiles.ProfileView) -> None:
         self.name, self.handle_label = view.display_name, f"@{view.handle}"
+        self.handle = view.handle
         self.avatar_url, self.initials = (
             routes.avatar(view.avatar_path),
             initials(view.display_name),

@@ -11,7 +11,7 @@ import reflex as rx
 
 from bartr import routes
 from bartr.adapters import registry
-from bartr.db import unit_of_work
+from bartr.db import read_session, unit_of_work
 from bartr.services import account_lifecycle, accounts, blocks, moderation_actions, reports
 from bartr.services.credits import credits_phrase
 from bartr.services.errors import AuthenticationFailed, DomainError
@@ -149,7 +149,8 @@ class SettingsState(AuthState):
 
     @rx.event
     async def delete_account(self, form: dict[str, Any]) -> Any:
-        """Checking the password is slow (bcrypt): the whole unit of work runs in a thread."""
+        """Checking the password is slow (bcrypt): it runs in a thread, before the write
+        transaction opens (which then only checks the password hash is the one checked)."""
         if self.deleting:
             return None
         password = str(form.get("password") or "")[: accounts.MAX_PASSWORD + 1]
@@ -157,6 +158,12 @@ class SettingsState(AuthState):
         session_key = self._session_key()
 
         def work() -> account_lifecycle.DeletionOutcome:
+            with read_session() as db:
+                reader = accounts.user_for_token_hash(db, session_key)
+            if reader is None:
+                raise AuthenticationFailed("Your session has ended. Please log in again.")
+            if not account_lifecycle.password_is_right(reader.password_hash, password):
+                raise AuthenticationFailed("That password is not right.")
             with unit_of_work() as db:
                 user = accounts.user_for_token_hash(db, session_key)
                 if user is None:
@@ -167,6 +174,7 @@ class SettingsState(AuthState):
                     actor=user,
                     password=password,
                     confirmation=preview.confirmation if confirmed else "",
+                    checked_hash=reader.password_hash,
                 )
 
         self.deleting, self.delete_error = True, ""

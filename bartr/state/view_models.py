@@ -80,6 +80,7 @@ class CardVM:
     trust: str = ""  # "86" or "" (new)
     trust_line: str = ""  # one-line breakdown, members only
     stars: float = 0.0  # the average the stars fill to (to the nearest half); 0 when new
+    message_url: str = ""  # "Message" the teacher
 
 
 @dataclasses.dataclass(frozen=True)
@@ -109,6 +110,7 @@ def card_vm(card: SkillCard, zone: str) -> CardVM:
         avatar_url=routes.avatar(card.avatar_path),
         profile_url=routes.profile(card.handle),
         request_url=session_request_url(card.skill_id),
+        message_url=routes.message_member(card.handle),
         languages=" · ".join(card.languages[:3]),
         rating=rating_label(card.rating_avg, card.rating_count),
         rating_count=card.rating_count,

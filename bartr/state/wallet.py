@@ -26,6 +26,7 @@ CSV_FILENAME = "bartr-wallet.csv"
 
 REFERRAL_TONE = {
     "signed up": "amber",
+    "email not confirmed": "amber",
     "onboarded": "blue",
     "rewarded": "green",
     "not eligible": "gray",
@@ -93,6 +94,7 @@ class WalletState(AuthState):
     referral_link: str = ""
     referral_total_label: str = "0"
     referral_reward: str = ""
+    welcome_reward: str = ""
     referrals: list[dict[str, str]] = []
     packs: list[dict[str, str]] = []
     payments_on: bool = False
@@ -127,6 +129,7 @@ class WalletState(AuthState):
         self.referral_link = referrals.referral_link(user, get_settings().public_url)
         self.referral_total_label = format_credits(referrals.total_earned(db, actor=user))
         self.referral_reward = str(get_settings().referral_credits)
+        self.welcome_reward = str(get_settings().welcome_credits)
         self.referrals = [
             {
                 "name": r.display_name,

@@ -113,20 +113,49 @@ def test_one_address_gets_a_limited_number_of_attempts(sqlite_engine, monkeypatc
     assert "network" in LOGIN_ERRORS["address"]
 
 
-def test_sign_up_creates_the_member_and_sets_the_cookie(sqlite_engine) -> None:  # type: ignore[no-untyped-def]
+def test_sign_up_creates_the_member_and_answers_check_your_inbox_without_a_cookie(
+    sqlite_engine,
+) -> None:  # type: ignore[no-untyped-def]
     response = _client().post(
         "/api/auth/signup",
         data={"email": "new@example.com", "password": PASSWORD, "display_name": "New"},
     )
-    assert response.status_code == 303 and response.headers["location"] == "/onboarding"
-    assert "HttpOnly" in response.headers["set-cookie"]
+    assert response.status_code == 303 and response.headers["location"] == "/signup?sent=1"
+    assert "set-cookie" not in response.headers  # log in with the password (or the link)
     with Session(sqlite_engine) as db:
         user = db.exec(select(User).where(User.email == "new@example.com")).one()
         assert passwords.verify_password(PASSWORD, user.password_hash)
+        assert user.email_verified_at is None
     bad = _client().post(
         "/api/auth/signup", data={"email": "new@example.com", "password": "x", "display_name": ""}
     )
     assert bad.headers["location"] == "/signup?error=form" and _count(sqlite_engine, User) == 1
+
+
+def test_sign_up_answers_a_registered_address_exactly_like_a_new_one(sqlite_engine) -> None:  # type: ignore[no-untyped-def]
+    """#19.6: same status, same location, no cookie either way; the owner gets an email."""
+    from bartr.models.outbox import OutboxEmail
+
+    _member(sqlite_engine, email="taken@example.com")
+    fresh = _client().post(
+        "/api/auth/signup",
+        data={"email": "fresh@example.com", "password": PASSWORD, "display_name": "F"},
+    )
+    taken = _client().post(
+        "/api/auth/signup",
+        data={"email": "Taken@example.com", "password": "another passphrase", "display_name": "T"},
+    )
+    assert (fresh.status_code, fresh.headers["location"]) == (
+        taken.status_code,
+        taken.headers["location"],
+    )
+    assert "set-cookie" not in fresh.headers and "set-cookie" not in taken.headers
+    assert fresh.content == taken.content
+    with Session(sqlite_engine) as db:
+        assert _count(sqlite_engine, User) == 2
+        mails = {m.to_address: m.subject for m in db.exec(select(OutboxEmail)).all()}
+    assert mails["fresh@example.com"].startswith("Confirm your email")
+    assert "tried to create" in mails["taken@example.com"]
 
 
 def test_sign_up_is_limited_per_address(sqlite_engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -254,3 +283,11 @@ def test_the_login_page_gets_json_and_the_cookie(sqlite_engine) -> None:  # type
     assert right.json() == {"next": "/wallet"} and "HttpOnly" in right.headers["set-cookie"]
     token = right.headers["set-cookie"].split(";")[0].split("=", 1)[1]
     assert token not in right.text  # the page never sees the token
+
+
+def test_hsts_only_when_served_over_https() -> None:
+    from bartr.api.security_headers import HEADERS, headers_for
+
+    assert dict(headers_for(True))[b"strict-transport-security"].startswith(b"max-age=31536000")
+    assert b"strict-transport-security" not in dict(headers_for(False))
+    assert b"strict-transport-security" not in dict(HEADERS)  # the tests' public URL is http

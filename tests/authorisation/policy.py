@@ -44,6 +44,11 @@ HANDLERS: dict[str, Entry] = {
     "LoginState.load": Entry(PUBLIC),
     "LoginState.submit": Entry(UI),
     "LoginState.show_error": Entry(UI, args=(("<b>made up</b>",), ({"x": 1},))),
+    "ForgotPasswordState.load": Entry(PUBLIC),
+    "ForgotPasswordState.submit": Entry(PUBLIC),  # mails only the address's owner
+    "ResetPasswordState.load": Entry(PUBLIC),  # shows an error code; the form posts to /api
+    "VerifyEmailState.load": Entry(PUBLIC),
+    "VerifyBannerState.resend": Entry(MEMBER),
     "OnboardingState.load": Entry(MEMBER),
     "OnboardingState.set_browser_timezone": Entry(UI),
     "OnboardingState.set_bio": Entry(UI),
@@ -173,6 +178,21 @@ HANDLERS: dict[str, Entry] = {
     "RatingState.start_edit": Entry(UI),
     "RatingState.cancel_edit": Entry(UI),
     "RatingState.submit": Entry(MEMBER),
+    # --- messages and the notification centre ---------------------------------------
+    "LiveState.connect": Entry(PUBLIC),
+    "LiveState.open_notification": Entry(MEMBER, args=((1,),)),
+    "LiveState.mark_all_read": Entry(MEMBER),
+    "ChatState.load": Entry(MEMBER),
+    "ChatState.load_for_session": Entry(MEMBER),
+    "ChatState.load_older": Entry(MEMBER),
+    # Writes nothing itself (it tells the other member "typing…"); MEMBER because the
+    # prelude's load marks the owner's thread read, which a UI entry may not do.
+    "ChatState.set_draft": Entry(MEMBER, args=(("hello",),)),
+    "ChatState.send": Entry(MEMBER, args=(({"body": "hostile message"},),)),
+    "NotificationsState.load": Entry(MEMBER),
+    "NotificationsState.set_show": Entry(MEMBER, args=(("unread",),)),
+    "NotificationsState.mark_read": Entry(MEMBER, args=((1,),)),
+    "NotificationsState.mark_everything_read": Entry(MEMBER),
     # --- wallet ---------------------------------------------------------------------
     "WalletState.notice_shown": Entry(UI),
     "WalletState.load": Entry(MEMBER),
@@ -242,6 +262,7 @@ PRELUDE: dict[str, tuple[tuple[str, tuple[object, ...]], ...]] = {
     "AdminCreditsState": (("find_member", ({"query": "OWNER_HANDLE"},)),),
     "SafetyState": (("start_member_report", ("OWNER_HANDLE",)), ("set_report_reason", ("spam",))),
     "SkillEditorState": (("open_edit", ("OWNER_SKILL",)),),
+    "ChatState": (("load", ()),),
 }
 # The page each state lives on (its load reads the URL).
 URLS: dict[str, str] = {
@@ -251,6 +272,7 @@ URLS: dict[str, str] = {
     "RatingState": "/sessions/SESSION",
     "SessionRequestState": "/sessions/new?skill=OWNER_SKILL",
     "ProfileViewState": "/u/OWNER_HANDLE",
+    "ChatState": "/messages/CONVERSATION",
 }
 
 ROUTES: dict[str, str] = {
@@ -266,4 +288,7 @@ ROUTES: dict[str, str] = {
     "/api/auth/signup": PUBLIC,
     "/api/auth/logout": PUBLIC,  # ends only the session whose cookie it is given
     "/api/courses/items/{item_id:int}/file": MEMBER,  # teacher, unlocked learners, admins
+    "/api/password-reset/{token}": PUBLIC,  # the emailed single-use token is the key
+    "/api/password-reset": PUBLIC,  # the token in its HttpOnly cookie is the key
+    "/api/verify-email/{token}": PUBLIC,  # the emailed single-use token is the key
 }

@@ -37,7 +37,7 @@ from sqlmodel import Session, SQLModel
 
 from bartr.db import make_engine, set_engine
 from bartr.models.accounts import Role
-from bartr.services import accounts, categories, moderation_actions, reports
+from bartr.services import accounts, categories, messages, moderation_actions, reports
 from tests.authorisation import policy
 from tests.factories import make_user, sign_in
 from tests.services.session_factories import fund, make_pair, make_skill, scheduled
@@ -45,7 +45,8 @@ from tests.services.session_factories import fund, make_pair, make_skill, schedu
 ROLES = ("logged_out", "member", "other", "unrelated", "suspended", "admin")
 ADMIN_TABLES = {"audit_log", "categories"}
 # Rows a member's own action may add for someone else; changing or deleting theirs is not.
-NOTICE_TABLES = {"notifications", "outbox_emails"}
+# (email_tokens: a password-reset link anyone may ask to be mailed to an address's owner.)
+NOTICE_TABLES = {"notifications", "outbox_emails", "email_tokens"}
 # Columns naming the member a row belongs to.
 OWNER_COLUMNS = ("user_id", "owner_id", "blocker_id", "reporter_id", "sender_id", "author_id")
 HUGE = "x" * 20_000
@@ -139,6 +140,11 @@ def _build(engine: Engine) -> tuple[dict[str, Any], dict[str, str], dict[str, in
         db.exec(text("UPDATE auth_sessions SET revoked_at = NULL"))  # type: ignore[call-overload]
         db.commit()
         category = categories.list_categories(db)[0]
+        conversation = messages.do_open_conversation(db, actor=owner, other_id=other.id or 0)
+        messages.do_send_message(
+            db, actor=other, conversation_id=conversation.id or 0, body="Hello owner"
+        )
+        db.commit()
         ids = {
             "OWNER": owner.id,
             "OTHER": other.id,
@@ -150,6 +156,7 @@ def _build(engine: Engine) -> tuple[dict[str, Any], dict[str, str], dict[str, in
             "REPORT": report.id,
             "WARNING": warning.id,
             "CATEGORY": category.id,
+            "CONVERSATION": conversation.id,
         }
         members = {
             "member": owner.id or 0,
@@ -222,6 +229,8 @@ def _owner(table: str, row: dict[str, Any], before: Snapshot) -> int | None:
 def _session_members(table: str, row: dict[str, Any], before: Snapshot) -> set[int] | None:
     if table == "skill_sessions":
         return {row["teacher_id"], row["learner_id"]}
+    if table == "conversations":  # either member moves its marks and last message
+        return {row["member_a_id"], row["member_b_id"]}
     if table in ("session_events", "session_proposals") and "session_id" in row:
         s = before["skill_sessions"].get((row["session_id"],))
         return {s["teacher_id"], s["learner_id"]} if s else set()
@@ -249,6 +258,8 @@ def _forbidden(
         return True
     if table in NOTICE_TABLES and _is_new(table, row, before):
         return False  # a member's action tells the other person (a notification, an email)
+    if table == "notifications" and _only_bumped(row, before):
+        return False  # another message folded into the recipient's unread entry
     parties = _session_members(table, row, before)
     if parties is not None:
         return caller not in parties
@@ -258,6 +269,15 @@ def _forbidden(
     # A session's two people move credits between their wallets: the other person's
     # wallet may change for them.
     return not (table == "ledger_accounts" and {caller, owner} <= world.session_parties)
+
+
+def _only_bumped(row: dict[str, Any], before: Snapshot) -> bool:
+    """An unread message entry whose count and time moved, and nothing else."""
+    old = before["notifications"].get((row["id"],))
+    if old is None or old["read_at"] is not None or row["kind"] != "message":
+        return False
+    moved = {k for k in row if row[k] != old[k]}
+    return moved <= {"amount", "updated_at"} and row["amount"] > old["amount"]
 
 
 def _is_new(table: str, row: dict[str, Any], before: Snapshot) -> bool:

@@ -19,6 +19,9 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from email import message_from_bytes
+from email import policy as email_policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -93,9 +96,55 @@ def _port_free(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) != 0
 
 
+class Mailbox:
+    """What the app's SMTP server (aiosmtpd on loopback) received, as parsed messages."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        parsed = message_from_bytes(envelope.content, policy=email_policy.default)
+        self.messages.append(parsed)  # type: ignore[arg-type]
+        return "250 OK"
+
+    def wait_for(self, to: str, subject: str, timeout: float = 30) -> EmailMessage:
+        """The newest message to `to` whose subject contains `subject` (waits for it)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for msg in reversed(self.messages):
+                if msg["To"] == to and subject in str(msg["Subject"]):
+                    return msg
+            time.sleep(0.25)
+        raise AssertionError(f"no email to {to} about {subject!r} within {timeout:.0f}s")
+
+    @staticmethod
+    def text(msg: EmailMessage) -> str:
+        part = msg.get_body(preferencelist=("plain",))
+        assert part is not None
+        return str(part.get_content())
+
+
+@pytest.fixture(scope="session")
+def mailbox() -> Iterator[Mailbox]:
+    """A real SMTP server the app sends through (BARTR_SMTP_URL), for every browser test."""
+    from aiosmtpd.controller import Controller
+
+    box = Mailbox()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    box.port = port  # type: ignore[attr-defined]
+    yield box
+    controller.stop()
+
+
 @pytest.fixture(scope="session")
 def app_env(
-    tmp_path_factory: pytest.TempPathFactory, app_web_before: dict[str, tuple[int, int]]
+    tmp_path_factory: pytest.TempPathFactory,
+    app_web_before: dict[str, tuple[int, int]],
+    mailbox: Mailbox,
 ) -> dict[str, str]:
     data = tmp_path_factory.mktemp("e2e")
     base = f"http://localhost:{E2E_PORT}"
@@ -111,6 +160,7 @@ def app_env(
         "BARTR_ALLOWED_ORIGINS": base,
         "BARTR_PUBLIC_URL": base,
         "BARTR_MEDIA_DIR": str(data / "media"),
+        "BARTR_SMTP_URL": f"smtp://127.0.0.1:{mailbox.port}",  # type: ignore[attr-defined]
         "BARTR_LIVEKIT_URL": LIVEKIT_URL,
         "BARTR_LIVEKIT_API_KEY": LIVEKIT_KEY,
         "BARTR_LIVEKIT_API_SECRET": LIVEKIT_SECRET,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from playwright.sync_api import Page, expect
 
@@ -15,6 +16,9 @@ def sign_up(page: Page, *, name: str, email: str, ref: str | None = None) -> Non
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.get_by_role("button", name="Create account").click()
+    # The same answer for every address ("check your inbox"); the password logs in at once.
+    expect(page.locator("#signup-sent")).to_be_visible()
+    log_in(page, email=email)
     expect(page).to_have_url(re.compile(r"/onboarding/?$"))
 
 
@@ -49,3 +53,12 @@ def log_in(page: Page, *, email: str, password: str = PASSWORD) -> None:
 def log_out(page: Page) -> None:
     page.get_by_label("Account menu").click()
     page.get_by_role("menuitem", name="Log out").click()
+
+
+def confirm_email(page: Page, mailbox: Any, email: str) -> None:
+    """Open the verification link the app mailed to `email` (tests.e2e.conftest.Mailbox)."""
+    text = mailbox.text(mailbox.wait_for(email, "Confirm your email"))
+    match = re.search(r"https?://\S+/api/verify-email/\S+", text)
+    assert match, text
+    page.goto(match.group(0))
+    expect(page.get_by_text("Your email is confirmed")).to_be_visible()

@@ -12,8 +12,8 @@ from urllib.parse import parse_qs, urlparse
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ROOT
-from tests.e2e.journeys import PASSWORD, log_in, onboard, sign_up
+from tests.e2e.conftest import ROOT, Mailbox
+from tests.e2e.journeys import PASSWORD, confirm_email, log_in, onboard, sign_up
 
 
 def _email(who: str) -> str:
@@ -21,7 +21,7 @@ def _email(who: str) -> str:
 
 
 def test_welcome_and_referral_credits_reach_the_wallet(
-    page: Page, new_page: Callable[[], Page]
+    page: Page, new_page: Callable[[], Page], mailbox: Mailbox
 ) -> None:
     sign_up(page, name="Maya Lopez", email=_email("maya"))
     onboard(page)
@@ -41,9 +41,18 @@ def test_welcome_and_referral_credits_reach_the_wallet(
 
     friend = new_page()
     friend.goto(link)
-    expect(friend.get_by_text("Invited by")).to_contain_text("Maya Lopez")
-    sign_up(friend, name="Sam Doe", email=_email("sam"), ref=ref)
+    invite = friend.locator("#invite-callout")
+    expect(invite).to_contain_text("Maya Lopez invited you")
+    expect(invite).to_contain_text("gets 5 credits once you have confirmed your email")
+    sam = _email("sam")
+    sign_up(friend, name="Sam Doe", email=sam, ref=ref)
     onboard(friend)
+
+    # Onboarded but the address is not confirmed yet: the inviter's reward waits.
+    page.reload()
+    expect(page.locator("#wallet-available")).to_have_text("2")
+    expect(page.locator("#referral-list")).to_contain_text("email not confirmed")
+    confirm_email(friend, mailbox, sam)
 
     page.reload()
     expect(page.locator("#wallet-available")).to_have_text("7")

@@ -61,6 +61,35 @@ def test_deletion_needs_the_password_and_the_forfeit_confirmation(db: Session) -
     assert db.get(User, member.id).status == UserStatus.ACTIVE  # type: ignore[union-attr]
 
 
+def test_a_password_checked_before_the_transaction_counts_only_for_the_same_hash(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The caller checks bcrypt with no transaction open; inside it only the hash is compared
+    (a password changed in between proves nothing)."""
+    from bartr.services import passwords
+
+    member = make_user(db)
+    db.commit()
+    assert account_lifecycle.password_is_right(member.password_hash, PASSWORD)
+    assert not account_lifecycle.password_is_right(member.password_hash, None)
+    calls: list[str] = []
+    monkeypatch.setattr(passwords, "verify_password", lambda *a: calls.append("bcrypt") or True)
+    with pytest.raises(AuthenticationFailed):
+        account_lifecycle.do_delete_account(
+            db, actor=member, password="", confirmation="", checked_hash="$2b$04$other"
+        )
+    preview = account_lifecycle.deletion_preview(db, actor=member)
+    account_lifecycle.do_delete_account(
+        db,
+        actor=member,
+        password="",
+        confirmation=preview.confirmation,
+        checked_hash=member.password_hash,
+    )
+    assert calls == []  # no bcrypt inside the transaction
+    assert member.status == UserStatus.DELETED
+
+
 def test_deletion_anonymises_keeps_the_books_and_handles_sessions(db: Session) -> None:
     pair = make_pair(db)
     open_request = request(db, pair)

@@ -138,3 +138,29 @@ def test_login_errors_come_back_as_codes_never_as_text(make_state) -> None:  # t
     assert state.form_error == ""
     state.show_error({"nested": "object"})
     assert state.form_error == ""
+
+
+def test_sign_up_check_does_not_tell_a_registered_address_from_a_new_one(
+    make_state, sqlite_engine
+) -> None:  # type: ignore[no-untyped-def]
+    with Session(sqlite_engine, expire_on_commit=False) as db:
+        make_user(db, email="taken@example.com")
+    answers = []
+    for email in ("taken@example.com", "fresh@example.com"):
+        state = make_state(SignupState)
+        events = state.submit({"email": email, "password": PASSWORD, "display_name": "Eve"})
+        answers.append(
+            (state.errors, state.form_error, state.submitting, "signup-form" in str(events))
+        )
+    assert answers[0] == answers[1] == ({}, "", True, True)
+
+
+def test_sign_up_page_says_check_your_inbox_after_the_route(make_state, sqlite_engine) -> None:  # type: ignore[no-untyped-def]
+    state = make_state(SignupState)
+    from reflex.istate.data import ReflexURL
+
+    state.router = dataclasses.replace(
+        state.router, url=ReflexURL("http://localhost/signup?sent=1")
+    )
+    state.load()
+    assert state.sent and state.referral_reward == "5" and state.welcome_reward == "2"

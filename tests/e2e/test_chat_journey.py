@@ -1,0 +1,82 @@
+"""Two members chat live in two browsers: the message, the Messages badge and the bell
+arrive without a reload, the sender's second tab gets it too, the typing indicator shows,
+and reading the thread clears the badge and the bell."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.journeys import onboard, sign_up
+
+
+def _visible(page: Page, selector: str):  # type: ignore[no-untyped-def]
+    return page.locator(f"{selector} >> visible=true")
+
+
+def test_two_members_chat_live_and_badges_follow(new_page: Callable[[], Page]) -> None:
+    tag = uuid.uuid4().hex[:8]
+    ben = new_page()
+    sign_up(ben, name=f"Ben Live {tag}", email=f"ben-{tag}@example.com")
+    onboard(ben)
+    maya = new_page()
+    sign_up(maya, name=f"Maya Live {tag}", email=f"maya-{tag}@example.com")
+    onboard(maya)
+
+    # Ben sits on another page; Maya starts the conversation from his profile.
+    ben.goto("/wallet")
+    expect(ben.get_by_role("heading", name="Wallet")).to_be_visible()
+    expect(_visible(ben, ".messages-badge")).to_have_count(0)
+    maya.goto(f"/u/ben-live-{tag}")
+    maya.locator("#message-member").click()
+    expect(maya).to_have_url(re.compile(r"/messages/\d+$"))
+    thread_url = maya.url
+
+    # Maya's second tab on the same thread (same browser context: same login).
+    maya_2 = maya.context.new_page()
+    maya_2.goto(thread_url)
+    expect(maya_2.locator("#chat-thread")).to_contain_text(f"Ben Live {tag}")
+
+    composer = maya.locator("#composer")
+    composer.fill("Hi Ben! Notes: https://example.com/notes")
+    composer.press("Shift+Enter")
+    composer.type("Second line")
+    composer.press("Enter")
+    mine = maya.locator(".bubble-mine").last
+    expect(mine).to_contain_text("Second line")
+    expect(composer).to_have_value("")
+    link = mine.get_by_role("link", name="https://example.com/notes")
+    expect(link).to_have_attribute("rel", "noopener nofollow ugc")
+
+    # Live, without a reload: Ben's badge and bell; Maya's other tab.
+    expect(_visible(ben, ".messages-badge")).to_have_text("1")
+    expect(ben.locator(".bell-count")).to_have_text("1")
+    expect(maya_2.locator(".bubble-mine").last).to_contain_text("Second line")
+
+    # Ben opens the thread from the bell: the message is there, badges clear.
+    ben.locator("#bell").click()
+    ben.get_by_role("menuitem", name=re.compile(f"Maya Live {tag} sent you a message")).click()
+    expect(ben).to_have_url(re.compile(r"/messages/\d+$"))
+    theirs = ben.locator(".bubble-theirs").last
+    expect(theirs).to_contain_text("Hi Ben!")
+    expect(theirs).to_contain_text("Second line")
+    expect(_visible(ben, ".messages-badge")).to_have_count(0)
+    expect(ben.locator(".bell-count")).to_have_count(0)
+    # Maya sees it read.
+    expect(maya.locator(".bubble-mine").last).to_have_attribute("data-tick", "read")
+
+    # Ben types: Maya sees "typing…"; his reply arrives in both of her tabs.
+    ben.locator("#composer").type("Thanks Maya, see you")
+    expect(maya.locator(".typing-indicator")).to_have_text("typing…")
+    ben.locator("#composer").press("Enter")
+    expect(maya.locator(".bubble-theirs").last).to_contain_text("Thanks Maya, see you")
+    expect(maya_2.locator(".bubble-theirs").last).to_contain_text("Thanks Maya, see you")
+    expect(maya.locator(".bubble-theirs")).to_have_count(1)  # shown once
+
+    # Maya's list: Ben's conversation on top with the last line.
+    maya.goto("/messages")
+    expect(maya.locator(".conversation-row").first).to_contain_text(f"Ben Live {tag}")
+    expect(maya.locator(".conversation-row").first).to_contain_text("Thanks Maya")
