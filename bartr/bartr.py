@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import pkgutil
 
@@ -49,6 +50,17 @@ app = rx.App(
 for spec in PAGES:
     app.add_page(spec.component, route=spec.route, title=spec.title, on_load=spec.on_load)
 app.add_page(not_found_page, route="404", title="Not found · BARTR")
+
+
+def _freeze_collector() -> None:
+    """Move everything alive after start-up (modules, compiled pages, the app) out of the
+    collector's reach, so a full collection scans only what requests create: garbage
+    collection pauses of 30-100 ms were measured setting the p99 of a search."""
+    gc.collect()
+    gc.freeze()
+
+
+app.register_lifespan_task(_freeze_collector)
 app.register_lifespan_task(periodic_jobs)
 app.register_lifespan_task(outbox_sender)
 app.register_lifespan_task(live_pushes)

@@ -3,6 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${BARTR_PORT:-3000}
+# On another port the socket must accept pages from that origin (and links in emails
+# point there), unless the environment says otherwise.
+if [ "$PORT" != 3000 ]; then
+  export BARTR_ALLOWED_ORIGINS=${BARTR_ALLOWED_ORIGINS:-http://localhost:$PORT,http://127.0.0.1:$PORT}
+  export BARTR_PUBLIC_URL=${BARTR_PUBLIC_URL:-http://localhost:$PORT}
+fi
 .venv/bin/reflex run --env prod --loglevel warning --frontend-port "$PORT" --backend-port "$PORT" &
 app=$!
 trap 'kill -TERM "$app" 2>/dev/null; wait "$app" 2>/dev/null' INT TERM

@@ -79,6 +79,15 @@ def headers_for(https: bool) -> list[tuple[bytes, bytes]]:
 HEADERS = headers_for(_https())
 
 
+# The production build names every file under /assets/ after its content hash
+# (`_index-CiUz1o6n.js`): a browser may keep it for a year and never ask again.
+IMMUTABLE = [(b"cache-control", b"public, max-age=31536000, immutable")]
+
+
+def _is_hashed_asset(path: str) -> bool:
+    return path.startswith("/assets/") and ".." not in path
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -88,12 +97,17 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        extra = HEADERS + (IMMUTABLE if _is_hashed_asset(scope.get("path", "")) else [])
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 names = {name.lower() for name, _ in message.get("headers", [])}
+                ok = message.get("status", 200) < 400
                 message.setdefault("headers", [])
                 message["headers"] = list(message["headers"]) + [
-                    (name, value) for name, value in HEADERS if name not in names
+                    (name, value)
+                    for name, value in extra
+                    if name not in names and (ok or name != b"cache-control")
                 ]
             await send(message)
 

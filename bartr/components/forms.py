@@ -102,3 +102,16 @@ class NativeForm(BaseHTML):
 
 
 native_form = NativeForm.create
+
+
+def labelled_upload(*children: rx.Component, label: str, **props: Any) -> rx.Component:
+    """`rx.upload.root` whose hidden file input has an accessible name.
+
+    Reflex builds the `<input type="file">` itself, with no way to pass it attributes; a
+    screen reader would announce an unnamed "file upload" control (axe: `label`).
+    """
+    upload = rx.upload.root(*children, **props)
+    zone = upload.children[0]
+    file_input = zone.children[0]
+    file_input.custom_attrs["aria-label"] = label
+    return upload

@@ -145,7 +145,10 @@ def _signup_form() -> rx.Component:
             width="100%",
         ),
         rx.text(
-            "Already a member? ", rx.link("Log in", href=routes.LOGIN), size="2", align="center"
+            "Already a member? ",
+            rx.link("Log in", href=routes.LOGIN, underline="always"),
+            size="2",
+            align="center",
         ),
         spacing="5",
         width="100%",
@@ -205,7 +208,10 @@ def login_page() -> rx.Component:
             width="100%",
         ),
         rx.text(
-            "New here? ", rx.link("Create an account", href=routes.SIGNUP), size="2", align="center"
+            "New here? ",
+            rx.link("Create an account", href=routes.SIGNUP, underline="always"),
+            size="2",
+            align="center",
         ),
     )
 
@@ -282,7 +288,12 @@ def _stepper() -> rx.Component:
             ),
             width="100%",
         ),
-        rx.progress(value=(OnboardingState.step + 1) * 100 // len(ONBOARDING_STEPS), size="1", width="100%"),
+        rx.progress(
+            value=(OnboardingState.step + 1) * 100 // len(ONBOARDING_STEPS),
+            size="1",
+            width="100%",
+            aria_label="Onboarding progress",
+        ),
         spacing="2",
         width="100%",
     )  # fmt: skip

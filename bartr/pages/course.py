@@ -7,7 +7,7 @@ import reflex as rx
 
 from bartr import routes
 from bartr.components.buttons import link_button
-from bartr.components.forms import field_error
+from bartr.components.forms import field_error, labelled_upload
 from bartr.components.safety_menu import report_button, safety_dialogs
 from bartr.components.shell import loading_skeleton, page
 from bartr.settings import get_settings
@@ -192,7 +192,7 @@ def _upload_zone() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading("Add files", size="4", as_="h2"),
-            rx.upload.root(
+            labelled_upload(
                 rx.vstack(
                     rx.icon("upload", size=22, color=rx.color("gray", 10)),
                     rx.text("Drop PDF notes or MP4 / WebM videos here, or click to choose."),
@@ -205,6 +205,7 @@ def _upload_zone() -> rx.Component:
                     align="center",
                     spacing="2",
                 ),
+                label="Choose PDF notes or videos to add",
                 id=UPLOAD_ID,
                 multiple=True,
                 accept={

@@ -7,7 +7,7 @@ import reflex as rx
 from bartr import routes
 from bartr.components.buttons import link_button
 from bartr.components.chips import language_chip, removable_tags, skill_chips
-from bartr.components.forms import field_error, form_alert, timezone_select
+from bartr.components.forms import field_error, form_alert, labelled_upload, timezone_select
 from bartr.components.section_card import section_card
 from bartr.components.shell import page, page_title
 from bartr.components.trust_section import trust_section
@@ -52,13 +52,14 @@ def _avatar_block() -> rx.Component:
     return rx.hstack(
         rx.avatar(src=P.avatar_url, fallback=P.initials, size="7", radius="full", alt="Your photo"),
         rx.vstack(
-            rx.upload.root(
+            labelled_upload(
                 rx.button(
                     rx.icon("image-up", size=16),
                     "Change photo",
                     variant="soft",
                     type="button",
                 ),
+                label="Choose a new photo",
                 id="avatar",
                 accept=AVATAR_TYPES,
                 multiple=False,

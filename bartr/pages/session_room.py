@@ -2,7 +2,7 @@
 
 Pre-join first (camera preview, microphone and camera pickers, mute before joining, one big
 Join), then the call (participant tiles, controls: mic, camera, screen share, leave), the
-time left, and the pair's chat beside it. Members who may not join see why, and nothing
+time left, and the pair's chat thread beside it (`components/chat.py`). Members who may not join see why, and nothing
 else. The LiveKit parts are `components/livekit.py` (npm packages, pinned).
 """
 
@@ -12,8 +12,10 @@ import reflex as rx
 
 from bartr import routes
 from bartr.components.buttons import link_button
+from bartr.components.chat import thread
 from bartr.components.livekit import live_kit_room, pre_join, video_conference
 from bartr.components.shell import page
+from bartr.state.chat import ChatState
 from bartr.state.session_room import SessionRoomState as S
 
 _LK_THEME = {"data-lk-theme": "default"}
@@ -129,56 +131,49 @@ def _pre_join() -> rx.Component:
     )
 
 
-def _chat_slot() -> rx.Component:
-    """Where the pair's message thread sits beside the call (the messages feature fills it)."""
+def _chat() -> rx.Component:
+    """The pair's message thread beside the call (the same thread as on the session page)."""
     return rx.card(
-        rx.vstack(
-            rx.hstack(rx.icon("message-circle", size=16), rx.text("Chat", weight="bold", size="2")),
-            rx.text(
-                "Your messages with ",
-                S.room_other_name,
-                " appear here.",
-                size="1",
-                color=rx.color("gray", 10),
+        rx.cond(
+            ChatState.load_error != "",
+            rx.vstack(
+                rx.text("Chat", weight="bold", size="2"),
+                rx.text(ChatState.load_error, size="1", color=rx.color("gray", 10)),
+                spacing="1",
             ),
-            spacing="2",
+            thread(height="min(52vh, 520px)", back=False),
         ),
-        id="room-chat-slot",
+        size="1",
         width="100%",
-        height="100%",
-        variant="surface",
+        id="room-chat",
+        style={"padding": "0"},
     )
 
 
 def _call() -> rx.Component:
-    return rx.grid(
-        rx.box(
-            live_kit_room(
-                video_conference(),
-                server_url=S.server_url,
-                token=S.room_token,
-                connect=True,
-                video=S.camera_on,
-                audio=S.microphone_on,
-                options=S.room_options,
-                on_connected=S.connected,
-                on_disconnected=S.left,
-                on_error=S.connection_failed,
-                on_media_device_failure=S.device_failed,
-                custom_attrs=_LK_THEME,
-                style={"height": "100%"},
-            ),
-            id="room-call",
-            style=_LK_STYLE,
-            height=["60vh", "70vh"],
-            border_radius="16px",
-            overflow="hidden",
-            background="#111",
+    return rx.box(
+        live_kit_room(
+            video_conference(),
+            server_url=S.server_url,
+            token=S.room_token,
+            connect=True,
+            video=S.camera_on,
+            audio=S.microphone_on,
+            options=S.room_options,
+            on_connected=S.connected,
+            on_disconnected=S.left,
+            on_error=S.connection_failed,
+            on_media_device_failure=S.device_failed,
+            custom_attrs=_LK_THEME,
+            style={"height": "100%"},
         ),
-        _chat_slot(),
-        columns=rx.breakpoints(initial="1", lg="minmax(0, 1fr) 300px"),
-        gap="16px",
+        id="room-call",
+        style=_LK_STYLE,
+        height=["60vh", "70vh"],
         width="100%",
+        border_radius="16px",
+        overflow="hidden",
+        background="#111",
     )
 
 
@@ -187,13 +182,25 @@ def _room() -> rx.Component:
         _heading(),
         rx.cond(S.media_error != "", _alert(S.media_error, icon="video-off")),
         rx.cond(S.join_error != "", _alert(S.join_error)),
-        rx.cond(S.joined, _call(), _pre_join()),
+        rx.grid(
+            rx.cond(S.joined, _call(), _pre_join()),
+            _chat(),
+            columns=rx.breakpoints(initial="1", lg="minmax(0, 1fr) 340px"),
+            gap="16px",
+            width="100%",
+            align_items="start",
+        ),
         spacing="4",
         width="100%",
     )
 
 
-@page(routes.SESSION_ROOM_PATTERN, "Video call", member_only=True, on_load=[S.load_room])
+@page(
+    routes.SESSION_ROOM_PATTERN,
+    "Video call",
+    member_only=True,
+    on_load=[S.load_room, ChatState.load_for_session],
+)
 def session_room_page() -> rx.Component:
     return rx.cond(
         S.room_loading,

@@ -158,7 +158,13 @@ def _chart_card() -> rx.Component:
             rx.text("Balance over time", size="2", weight="medium", color=MUTED),
             rx.cond(
                 WalletState.chart.length() > 0,  # type: ignore[attr-defined]
-                rx.box(chart, width="100%", height="200px", aria_label="Balance over time chart"),
+                rx.box(
+                    chart,
+                    width="100%",
+                    height="200px",
+                    role="img",
+                    aria_label="Balance over time chart",
+                ),
                 rx.center(
                     rx.vstack(
                         rx.icon("chart-area", size=28, color=rx.color("gray", 8)),

@@ -109,17 +109,38 @@ def avatar_key(avatar_path: str) -> str | None:
     return avatar_path if _AVATAR_KEY.match(avatar_path) else None
 
 
+def save_avatar_file(data: CleanAvatar, storage: FileStorage) -> str:
+    """Write the picture to storage (slow with S3): call it outside any transaction, then
+    `do_set_avatar(..., stored_key=key)`. Returns the new key."""
+    key = f"{AVATAR_PREFIX}/{secrets.token_urlsafe(16)}.webp"
+    storage.save(key, [data.webp])
+    return key
+
+
 def do_set_avatar(
-    db: Session, *, actor: User, data: bytes | CleanAvatar, storage: FileStorage
+    db: Session,
+    *,
+    actor: User,
+    data: bytes | CleanAvatar | None = None,
+    storage: FileStorage | None = None,
+    stored_key: str | None = None,
 ) -> str:
     """Store a new avatar for the actor; returns the new avatar_path.
 
+    `stored_key`: the file was already saved by `save_avatar_file` (outside the
+    transaction); otherwise `data` is processed and saved here.
     The previous file is left in place: the caller's transaction may still roll back, and
     a stale file is harmless (names are random); a periodic sweep can remove orphans.
     """
-    webp = data.webp if isinstance(data, CleanAvatar) else process_avatar(data)
-    key = f"{AVATAR_PREFIX}/{secrets.token_urlsafe(16)}.webp"
-    storage.save(key, [webp])
+    if stored_key is not None:
+        if avatar_key(stored_key) is None:
+            raise ValidationFailed("That picture can't be used.")
+        key = stored_key
+    else:
+        if data is None or storage is None:
+            raise ValidationFailed("Choose an image file.")
+        webp = data.webp if isinstance(data, CleanAvatar) else process_avatar(data)
+        key = save_avatar_file(CleanAvatar(webp=webp), storage)
     actor.avatar_path = key
     db.add(actor)
     db.flush()

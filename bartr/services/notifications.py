@@ -46,6 +46,9 @@ Kind = Literal[
     "no_show_reported",
     "dispute_resolved",
     "starting_soon",
+    "call_completed",
+    "call_no_show",
+    "call_no_show_filed",
     "referral_reward",
     "credits_bought",
     "admin_adjustment",
@@ -62,6 +65,9 @@ ICONS: dict[str, str] = {
     "no_show_reported": "user-x",
     "dispute_resolved": "scale",
     "starting_soon": "alarm-clock",
+    "call_completed": "video",
+    "call_no_show": "video-off",
+    "call_no_show_filed": "video-off",
     "referral_reward": "gift",
     "credits_bought": "coins",
     "admin_adjustment": "coins",
@@ -78,6 +84,11 @@ SESSION_ACTIONS: dict[str, tuple[str, Literal["other", "both", "teacher"]]] = {
     "expire": ("expired", "both"),
     "report_no_show": ("no_show_reported", "other"),
     "resolve_dispute": ("dispute_resolved", "both"),
+    # The outcomes of a video call (services/video/completion.py): both always hear of them;
+    # after a filed no-show the learner has the dispute window to act in.
+    "call_complete": ("call_completed", "both"),
+    "call_teacher_absent": ("call_no_show", "both"),
+    "call_learner_absent": ("call_no_show_filed", "both"),
 }
 
 
@@ -263,6 +274,12 @@ def _session_text(kind: str, who: str, title: str) -> str:
         "no_show_reported": f"{who} reported a no-show for {title}",
         "dispute_resolved": f"An admin resolved the dispute about {title}",
         "starting_soon": f"{title} with {who} starts soon",
+        "call_completed": f"{title} is completed: you were both in the video call",
+        "call_no_show": f"{title} closed as the teacher's no-show: only the learner joined the call",
+        "call_no_show_filed": (
+            f"A no-show was filed for {title}: only the teacher joined the call (the learner "
+            "can dispute it)"
+        ),
     }.get(kind, title)
 
 

@@ -157,9 +157,10 @@ class ChatState(LiveState):
 
     @rx.event
     def load_for_session(self) -> None:
-        """The session page: the thread of that session's two members, inline."""
+        """The session page (and its call, /sessions/<id>/room): the pair's thread, inline."""
         self.embedded, self.send_error = True, ""
-        raw = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+        parts = self.router.url.path.strip("/").split("/")
+        raw = parts[1] if len(parts) > 1 and parts[0] == "sessions" else ""
         session_id = int(raw) if raw.isdigit() and len(raw) < 12 else 0
         self._session_id = session_id or None
         opened = self._run(

@@ -24,7 +24,7 @@ from bartr.services.languages import LANGUAGES, toggled
 from bartr.services.profiles import SkillView
 from bartr.services.validation import all_timezones
 from bartr.settings import get_settings
-from bartr.state.auth import AuthState, log
+from bartr.state.auth import GENERIC_ERROR, AuthState, log
 from bartr.state.view_models import Option, SkillVM, initials, skill_vm
 
 MAX_FIELD = 5000
@@ -134,10 +134,16 @@ class ProfileEditState(AuthState):
         def on_error(exc: DomainError) -> None:
             self.avatar_error = exc.message
 
+        # Writing the file (S3 with a remote store) is slow too: a thread, before the
+        # short write transaction that records it.
+        try:
+            key = await asyncio.to_thread(avatars.save_avatar_file, clean, registry.storage())
+        except Exception:
+            log.exception("storing an avatar failed")
+            self.avatar_error = GENERIC_ERROR
+            return None
         path = self._run(
-            lambda db, actor: avatars.do_set_avatar(
-                db, actor=actor, data=clean, storage=registry.storage()
-            ),
+            lambda db, actor: avatars.do_set_avatar(db, actor=actor, stored_key=key),
             on_error=on_error,
         )
         if path is None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -210,7 +211,7 @@ class WalletState(AuthState):
         self.loading_more = False
 
     @rx.event
-    def buy(self, pack_id: str) -> Iterator[Any]:
+    async def buy(self, pack_id: str) -> AsyncIterator[Any]:
         self.buy_error = ""
         self.buying = str(pack_id)[:40]
         yield
@@ -231,9 +232,12 @@ class WalletState(AuthState):
         if request is None:
             self.buying = ""
             return
-        # The provider is called between two units of work, never inside one.
+        # The provider is called between two units of work, never inside one, and in a
+        # thread: an HTTP call to Stripe must not stall the event loop.
         try:
-            checkout_id, url = payments.open_checkout(request, gateway=registry.payments())
+            checkout_id, url = await asyncio.to_thread(
+                payments.open_checkout, request, gateway=registry.payments()
+            )
         except DomainError as exc:
             checkout_id, url = None, ""
             on_error(exc)

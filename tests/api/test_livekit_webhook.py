@@ -149,6 +149,13 @@ def test_video_off_answers_503(client: TestClient, db: Session, livekit_off: Non
 # --------------------------------------------------------------------------- simulated calls
 
 
+def _notified(db: Session, s: SkillSession) -> set[tuple[int | None, str]]:
+    from bartr.models.messaging import Notification
+
+    rows = db.exec(select(Notification).where(Notification.subject_id == s.id)).all()
+    return {(n.user_id, n.kind) for n in rows if n.kind.startswith("call_")}
+
+
 def _call(
     client: TestClient, s: SkillSession, visits: list[tuple[User, int, int]], finished: int
 ) -> str:
@@ -192,6 +199,10 @@ def test_both_attended_completes_settles_once_and_asks_for_a_rating(
     assert again.json()["outcome"] == "nothing"
     assert _after(db, s, pair) == ("completed", teacher0 + s.cost, learner0, 0)
     assert [p.session_id for p in ratings.pending_for(db, actor=pair.learner)] == [s.id]
+    assert _notified(db, s) == {
+        (pair.learner.id, "call_completed"),
+        (pair.teacher.id, "call_completed"),
+    }
     db.commit()
 
 
@@ -231,6 +242,10 @@ def test_learner_absent_files_the_teachers_claim_with_evidence(
     assert event.data["attendance"]["teacher"]["seconds"] == 50 * 60
     assert event.data["attendance"]["learner"] is None
     assert "dispute" in sessions.allowed_actions(db, session=row, actor=pair.learner)
+    assert _notified(db, s) == {
+        (pair.learner.id, "call_no_show_filed"),
+        (pair.teacher.id, "call_no_show_filed"),
+    }
     db.commit()
 
 

@@ -201,6 +201,12 @@ def test_participant_previews_then_connects_with_a_token_for_this_room(
     expect(prejoin.get_by_role("button", name="Microphone")).to_be_visible()
     expect(prejoin.get_by_role("button", name="Camera")).to_be_visible()
     expect(learner.locator("#room-time-left")).to_be_visible()
+    # The pair's chat thread sits beside the call: a line sent here is in the thread.
+    chat = learner.locator("#room-chat")
+    expect(chat.locator("#chat-thread")).to_contain_text("Maya Teacher")
+    chat.locator("#composer").fill("Joining in a second")
+    chat.locator("#composer").press("Enter")
+    expect(chat.locator(".bubble-mine").last).to_contain_text("Joining in a second")
     before = len(livekit_stub.seen)
     assert not any(r["token"] for r in livekit_stub.seen[before:])
 

@@ -105,3 +105,19 @@ def test_refused_avatar_keeps_the_old_one(db: Session, tmp_path: Path) -> None:
     with pytest.raises(ValidationFailed):
         avatars.do_set_avatar(db, actor=user, data=b"not an image", storage=LocalStorage(tmp_path))
     assert user.avatar_path is None and list(tmp_path.iterdir()) == []
+
+
+def test_an_avatar_saved_before_the_transaction_is_recorded_by_its_key(
+    db: Session, tmp_path: Path
+) -> None:
+    """The file is written with no transaction open (S3 is slow); the write only records
+    the key, and only a key of ours."""
+    user = make_user(db)
+    clean = avatars.prepare_avatar(_png(120, 120))
+    key = avatars.save_avatar_file(clean, LocalStorage(tmp_path))
+    assert (tmp_path / key).exists()
+    assert avatars.do_set_avatar(db, actor=user, stored_key=key) == key
+    assert user.avatar_path == key
+    with pytest.raises(ValidationFailed):
+        avatars.do_set_avatar(db, actor=user, stored_key="../../etc/passwd")
+    assert user.avatar_path == key

@@ -283,3 +283,36 @@ def test_slot_labels_are_relative_and_in_the_given_zone() -> None:
     )
     assert slot_label(datetime(2026, 3, 5, 8, 0, tzinfo=UTC), "Asia/Tokyo", now=now) == "Thu 17:00"
     assert slot_label(None, "UTC") == ""
+
+
+def test_an_avatar_is_decoded_and_stored_off_the_event_loop(
+    make_state, sqlite_engine, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Decoding and writing the file (S3 with a remote store) happen in threads; the event
+    loop only records the key."""
+    import threading
+
+    from PIL import Image
+
+    from bartr.adapters import registry
+    from bartr.adapters.storage import LocalStorage
+
+    seen: list[bool] = []
+
+    class Watched(LocalStorage):
+        def save(self, key, chunks):  # type: ignore[no-untyped-def]
+            seen.append(threading.current_thread() is threading.main_thread())
+            return super().save(key, chunks)
+
+    registry.override("storage", Watched(tmp_path))
+    try:
+        world = _world(sqlite_engine)
+        state = make_state(ProfileEditState, token=_token(sqlite_engine, world["me"]))
+        picture = io.BytesIO()
+        Image.new("RGB", (64, 64), "teal").save(picture, format="PNG")
+        asyncio.run(state.upload_avatar([rx.UploadFile(file=io.BytesIO(picture.getvalue()))]))
+    finally:
+        registry.override("storage", None)
+    assert state.avatar_error == "" and seen == [False]
+    with Session(sqlite_engine) as db:
+        assert db.get(User, world["me"].id).avatar_path.startswith("avatars/")  # type: ignore[union-attr]

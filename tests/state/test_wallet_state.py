@@ -3,6 +3,7 @@ and that handlers called over the socket by the wrong person change nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import dataclasses
 from collections.abc import Callable, Iterator
@@ -57,6 +58,12 @@ def _run(handler: Any, state: Any, *args: Any) -> list[Any]:
     result = handler.fn(state, *args)
     if result is None:
         return []
+    if hasattr(result, "__anext__"):
+
+        async def drain() -> list[Any]:
+            return [event async for event in result if event is not None]
+
+        return asyncio.run(drain())
     if hasattr(result, "__next__"):
         return [event for event in result if event is not None]
     return result if isinstance(result, list) else [result]
@@ -180,6 +187,38 @@ def test_buy_redirects_to_checkout_and_back_to_the_wallet(
     assert sent["success_url"] == f"{base}/wallet?checkout=success"
     assert sent["cancel_url"] == f"{base}/wallet?checkout=cancelled"
     assert sent["metadata[user_id]"] == str(maya.id)
+
+
+def test_the_payment_provider_is_called_off_the_event_loop(
+    as_member: Callable, db: Session, stripe_on: StripeStub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Driven as Reflex drives it, inside a running event loop: Stripe's HTTP call runs in
+    a worker thread, so a slow provider stalls nobody else."""
+    from bartr.services import payments
+
+    seen: list[str] = []
+    real = payments.open_checkout
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        try:
+            asyncio.get_running_loop()
+            seen.append("event loop")
+        except RuntimeError:
+            seen.append("thread")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(payments, "open_checkout", spy)
+    state = as_member(WalletState, make_user(db))
+
+    async def as_reflex_does() -> list[Any]:
+        result = WalletState.buy.fn(state, "learner")
+        if hasattr(result, "__anext__"):
+            return [e async for e in result if e is not None]
+        return [e for e in result if e is not None]
+
+    [redirect] = asyncio.run(as_reflex_does())
+    assert "checkout.stripe.test" in _args(redirect)["path"]
+    assert seen == ["thread"]
 
 
 def test_buy_when_the_provider_fails_says_so_and_closes_the_attempt(

@@ -20,6 +20,7 @@ from bartr.adapters.video import InvalidWebhook, RoomEvent, VideoGateway
 from bartr.models.sessions import Side, SkillSession
 from bartr.models.video import LiveKitEvent, SessionAttendance
 from bartr.services.errors import BadSignature
+from bartr.services.sessions.store import lock_session
 from bartr.services.sessions.times import now_utc
 
 JOINED, LEFT, FINISHED = "participant_joined", "participant_left", "room_finished"
@@ -173,9 +174,12 @@ def handle_webhook(
         return "ignored"
     if not _record(db, event, now):
         return "duplicate"
-    session = session_for_room(db, event.room)
-    if session is None:
+    found = session_for_room(db, event.room)
+    if found is None:
         return "unknown room"
+    # One delivery at a time per session (row lock on PostgreSQL; SQLite's writer lock):
+    # two members joining at once must not both create the attendance rows.
+    session = lock_session(db, found.id or 0)
     if event.event in (JOINED, LEFT):
         member = _side(session, event.identity)
         if member is None:
