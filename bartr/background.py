@@ -197,6 +197,18 @@ def close_call_windows(now: datetime | None = None) -> dict[str, int]:
 register_periodic("video call windows", timedelta(seconds=60), close_call_windows)
 
 
+def send_daily_digests(now: datetime | None = None) -> dict[str, int]:
+    """Each member's digest of unread messages, from 08:00 their time, once a day."""
+    from bartr.db import unit_of_work
+    from bartr.models.base import utcnow
+    from bartr.services import digest
+
+    return {"digests_queued": digest.send_digests(unit_of_work, now=now or utcnow())}
+
+
+register_periodic("email digest", timedelta(minutes=30), send_daily_digests)
+
+
 # --------------------------------------------------------------------------- email outbox
 
 OUTBOX_IDLE_SECONDS = 30.0

@@ -7,6 +7,9 @@ the app installs (state/live.py: it updates that tab's state with `app.modify_st
     hub.attach(member_id, token, views={"header", "chat"})
     hub.publish([recipient_id, sender_id], {"kind": "message", ...})   # any thread
 
+A signal's "view" limits it to tabs showing that view; its "origin" names the tab whose own
+action caused it (that tab already shows the result, the member's other tabs still hear).
+
 Signals are small JSON dicts that say *that* something changed, never the data itself: the
 tab re-reads SQL by the last id it saw, so a lost or repeated signal loses or duplicates
 nothing (the database is the truth; signals are only "look now").
@@ -119,7 +122,7 @@ class Hub:
         for member_id in member_ids:
             for token, views in self.tabs(int(member_id)).items():
                 wanted = signal.get("view")
-                if wanted and wanted not in views:
+                if (wanted and wanted not in views) or token == signal.get("origin"):
                     continue
                 self._pending.setdefault(token, []).append(signal)
                 if token not in self._draining:

@@ -22,7 +22,7 @@ from starlette.responses import RedirectResponse, Response
 
 from bartr import routes
 from bartr.db import read_session, unit_of_work
-from bartr.services import account_email, accounts, email_tokens, passwords
+from bartr.services import account_email, accounts, email_prefs, email_tokens, passwords
 from bartr.services.errors import DomainError
 from bartr.settings import get_settings
 
@@ -134,3 +134,38 @@ async def open_verify_link(request: Request) -> Response:
         log.exception("email verification failed")
         return _see_other(routes.VERIFY_EMAIL, status="error")
     return _see_other(routes.VERIFY_EMAIL, status="ok")
+
+
+MAX_UNSUBSCRIBE_BODY = 1024
+
+
+async def one_click_unsubscribe(request: Request) -> Response:
+    """`List-Unsubscribe` target. POST (RFC 8058, body `List-Unsubscribe=One-Click`, sent by
+    mail programs) unsubscribes at once; GET (a person opening it) goes to the page, which
+    does the same and offers to undo. The signed query is the only key; bodies are bounded."""
+    params = request.query_params
+    if request.method == "GET":
+        return _see_other(
+            routes.UNSUBSCRIBE, u=params.get("u", "")[:20], s=params.get("s", "")[:40],
+            sig=params.get("sig", "")[:64],
+        )  # fmt: skip
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > MAX_UNSUBSCRIBE_BODY):
+        return Response("Request too large", status_code=413)
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_UNSUBSCRIBE_BODY:
+            return Response("Request too large", status_code=413)
+
+    def apply() -> str:
+        with unit_of_work() as db:
+            return email_prefs.do_unsubscribe(
+                db, user_id=params.get("u"), scope=params.get("s"), signature=params.get("sig")
+            )
+
+    try:
+        what = await run_in_threadpool(apply)
+    except DomainError as exc:
+        return Response(exc.message, status_code=400, media_type="text/plain")
+    return Response(f"Unsubscribed from {what}.", media_type="text/plain")

@@ -12,7 +12,12 @@ from starlette.routing import Route
 
 from bartr.adapters import registry
 from bartr.api import auth_routes
-from bartr.api.account_links import open_reset_link, open_verify_link, submit_new_password
+from bartr.api.account_links import (
+    one_click_unsubscribe,
+    open_reset_link,
+    open_verify_link,
+    submit_new_password,
+)
 from bartr.api.course_files import course_file
 from bartr.db import read_session, unit_of_work
 from bartr.services import accounts
@@ -133,6 +138,7 @@ def build_api() -> Starlette:
             Route("/api/password-reset/{token}", open_reset_link, methods=["GET"]),
             Route("/api/password-reset", submit_new_password, methods=["POST"]),
             Route("/api/verify-email/{token}", open_verify_link, methods=["GET"]),
+            Route("/api/unsubscribe", one_click_unsubscribe, methods=["GET", "POST"]),
         ]
     )
 

@@ -1,31 +1,13 @@
-"""Stars and the rating card of the session page (UI.md "Rating dialog")."""
+"""The rating card of the session page (UI.md "Rating dialog"); read-only stars are in
+components/stars.py."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import reflex as rx
 
 from bartr.components.forms import form_alert
+from bartr.components.stars import stars_row
 from bartr.state.rating import RatingState as R
-
-
-def stars_row(value: Any, *, size: int = 16, label: Any = None) -> rx.Component:
-    """Five stars, the first `value` filled (read-only)."""
-    return rx.hstack(
-        *[
-            rx.icon(
-                "star",
-                size=size,
-                color=rx.cond(value >= n, rx.color("amber", 9), rx.color("gray", 7)),
-                fill=rx.cond(value >= n, rx.color("amber", 9), "none"),
-            )
-            for n in range(1, 6)
-        ],
-        spacing="0",
-        role="img",
-        aria_label=label if label is not None else rx.Var.create(value).to_string() + " of 5 stars",
-    )
 
 
 def _star_picker() -> rx.Component:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from bartr.components.buttons import link_button
 from bartr.components.chips import chip, skill_chips
+from bartr.components.stars import stars_row
 from bartr.components.trust_badges import badge_chip, trust_chip
 
 
@@ -15,17 +18,24 @@ def teacher_avatar(src: rx.Var, initials: rx.Var, name: rx.Var, size: str = "4")
     )
 
 
-def rating(value: rx.Var, count: rx.Var) -> rx.Component:
-    """'★ 4.9 (12)' or a 'New' chip for teachers without ratings yet."""
+def rating(value: rx.Var, count: rx.Var, stars: Any = None) -> rx.Component:
+    """'★★★★½ 4.5 (12)' or a 'New' chip for teachers without ratings yet; `stars` is the
+    numeric average (the stars fill to the nearest half), `value` its label."""
+    icons = (
+        stars_row(stars, size=13)
+        if stars is not None
+        else rx.icon("star", size=14, color=rx.color("amber", 9), fill=rx.color("amber", 9))
+    )
     return rx.cond(
         value != "",
         rx.hstack(
-            rx.icon("star", size=14, color=rx.color("amber", 9), fill=rx.color("amber", 9)),
+            icons,
             rx.text(value, size="2", weight="bold"),
             rx.text("(", count, ")", size="2", color=rx.color("gray", 10)),
             spacing="1",
             align="center",
-            aria_label=f"Rated {value} out of 5",
+            role="img",
+            aria_label="Rated " + value.to_string() + " out of 5",
         ),
         chip("New", color="blue"),
     )
@@ -77,7 +87,7 @@ def skill_card(card: rx.Var, timezone: rx.Var) -> rx.Component:
                     rx.hstack(
                         rx.cond(card.mutual, mutual_ribbon()),
                         rx.foreach(card.badges, badge_chip),
-                        rating(card.rating, card.rating_count),
+                        rating(card.rating, card.rating_count, card.stars),
                         trust_chip(card.trust, card.trust_line),
                         spacing="1",
                         align="center",
@@ -190,7 +200,7 @@ def recommendation_card(rec: rx.Var, *, fill: bool = False) -> rx.Component:
                         size="2",
                         color=rx.color("gray", 12),
                     ),
-                    rating(rec.rating, rec.rating_count),
+                    rating(rec.rating, rec.rating_count, rec.stars),
                     spacing="1",
                 ),
                 rx.spacer(),

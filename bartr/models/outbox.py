@@ -33,6 +33,8 @@ class OutboxEmail(SQLModel, table=True):
     html_body: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     # Same key, same email: a second enqueue with it does nothing.
     dedupe_key: str | None = Field(default=None, max_length=200, unique=True)
+    # Signed one-click unsubscribe URL (RFC 8058 headers) for notification and digest mail.
+    list_unsubscribe: str | None = Field(default=None, max_length=500)
     status: str = Field(default=OutboxStatus.PENDING, max_length=16)
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -8,6 +8,7 @@ from bartr import routes
 from bartr.components.forms import centered_card, form_alert, native_form, text_field
 from bartr.components.shell import page
 from bartr.state.account_email import ForgotPasswordState, ResetPasswordState, VerifyEmailState
+from bartr.state.email_prefs import UnsubscribeState
 
 MUTED = rx.color("gray", 11)
 
@@ -176,3 +177,39 @@ def verify_email_page() -> rx.Component:
             ),
         ),
     )
+
+
+@page(routes.UNSUBSCRIBE, "Unsubscribe", on_load=[UnsubscribeState.load])
+def unsubscribe_page() -> rx.Component:
+    settings_link = rx.link(
+        rx.button("Email settings", size="3", variant="soft"), href=routes.SETTINGS
+    )
+    return centered_card(
+        rx.cond(
+            UnsubscribeState.error != "",
+            _outcome(
+                "link-2-off", "red", "We couldn't unsubscribe you", UnsubscribeState.error,
+                settings_link,
+            ),
+            rx.cond(
+                UnsubscribeState.undone,
+                _outcome(
+                    "mail-check", "green", "You're subscribed again",
+                    "You'll get " + UnsubscribeState.what + " again.", settings_link,
+                ),
+                rx.cond(
+                    UnsubscribeState.done,
+                    _outcome(
+                        "mail-x", "accent", "You're unsubscribed",
+                        "We won't send you " + UnsubscribeState.what
+                        + " any more. It still shows in your notification centre.",
+                        rx.button(
+                            "Undo", size="3", on_click=UnsubscribeState.undo, id="unsubscribe-undo"
+                        ),
+                        settings_link,
+                    ),
+                    rx.skeleton(height="120px", width="100%"),
+                ),
+            ),
+        ),
+    )  # fmt: skip

@@ -1,7 +1,8 @@
-"""The admin page: a stack of independent sections, each a component with its own state.
+"""The admin page: a left menu of sections, one shown at a time, each a component with
+its own state (on phones the menu is a row that scrolls sideways above the section).
 
-To add a section (categories, disputes, reports), write a function returning its
-component, and append an `AdminSection` to `SECTIONS` with the events its state loads.
+To add a section, write a function returning its component, and append an `AdminSection`
+to `SECTIONS` with its menu label and icon and the events its state loads.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ MUTED = rx.color("gray", 11)
 
 @dataclass(frozen=True)
 class AdminSection:
+    key: str  # the menu entry's value (and its id: admin-menu-<key>)
+    label: str
+    icon: str
     render: Callable[[], rx.Component]
     on_load: Sequence[Any] = field(default_factory=tuple)
 
@@ -357,14 +361,41 @@ def recent_adjustments_section() -> rx.Component:
 # --------------------------------------------------------------------------- page
 
 SECTIONS: list[AdminSection] = [
-    AdminSection(reports_section, on_load=(AdminReportsState.load,)),
-    AdminSection(credits_section, on_load=(S.load,)),
-    AdminSection(recent_adjustments_section),
-    AdminSection(disputes_section, on_load=(AdminModerationState.load,)),
-    AdminSection(categories_section),
-    AdminSection(audit_section, on_load=(AdminAuditState.load,)),
-    AdminSection(deleted_content_section, on_load=(AdminContentState.load,)),
-]
+    AdminSection("reports", "Reports", "flag", reports_section, (AdminReportsState.load,)),
+    AdminSection("credits", "Credits", "coins", credits_section, (S.load,)),
+    AdminSection("adjustments", "Adjustments", "history", recent_adjustments_section),
+    AdminSection("disputes", "Disputes", "scale", disputes_section, (AdminModerationState.load,)),
+    AdminSection("categories", "Categories", "tags", categories_section),
+    AdminSection("audit", "Audit log", "scroll-text", audit_section, (AdminAuditState.load,)),
+    AdminSection(
+        "deleted", "Deleted content", "archive-restore", deleted_content_section,
+        (AdminContentState.load,),
+    ),
+]  # fmt: skip
+
+# Radix styles a vertical tab list as a block with a right border; on phones it becomes a
+# row that scrolls sideways (the same selector, so it wins over Radix's own rule).
+_VERTICAL = "&[data-orientation='vertical']"
+_PHONE = "@media (max-width: 767px)"
+_MENU_STYLE = {
+    _PHONE: {
+        _VERTICAL: {"display": "flex", "overflowX": "auto", "boxShadow": "none"},
+    },
+}
+_ROOT_STYLE = {_PHONE: {_VERTICAL: {"flexDirection": "column"}}}
+
+
+def _menu_entry(section: AdminSection) -> rx.Component:
+    return rx.tabs.trigger(
+        rx.hstack(
+            rx.icon(section.icon, size=16), rx.text(section.label), spacing="2", align="center"
+        ),
+        value=section.key,
+        id=f"admin-menu-{section.key}",
+        justify_content="start",
+        flex_shrink="0",
+        style={_PHONE: {_VERTICAL: {"width": "auto"}}},
+    )
 
 
 @page(
@@ -376,7 +407,24 @@ SECTIONS: list[AdminSection] = [
 def admin_page() -> rx.Component:
     return rx.vstack(
         page_title("Admin", "Reports, members, disputes, categories, credits and the audit log."),
-        *[section.render() for section in SECTIONS],
+        rx.tabs.root(
+            rx.tabs.list(
+                *[_menu_entry(section) for section in SECTIONS],
+                aria_label="Admin sections",
+                min_width="200px",
+                flex_shrink="0",
+                style=_MENU_STYLE,
+            ),
+            *[
+                rx.tabs.content(section.render(), value=section.key, width="100%", min_width="0")
+                for section in SECTIONS
+            ],
+            default_value=SECTIONS[0].key,
+            orientation="vertical",
+            gap="24px",
+            width="100%",
+            style=_ROOT_STYLE,
+        ),
         spacing="5",
         width="100%",
     )

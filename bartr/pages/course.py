@@ -8,6 +8,7 @@ import reflex as rx
 from bartr import routes
 from bartr.components.buttons import link_button
 from bartr.components.forms import field_error, labelled_upload
+from bartr.components.safety_menu import report_button, safety_dialogs
 from bartr.components.shell import loading_skeleton, page
 from bartr.settings import get_settings
 from bartr.state.course_page import UPLOAD_ID
@@ -50,6 +51,8 @@ def _item_row(item: rx.Var, index: rx.Var) -> rx.Component:
             ),
             spacing="1",
         ),
+        # Anyone else who sees the list may report an item (#25.1); admins act instead.
+        rx.cond(~S.is_admin_view, report_button("course_item", item.id, item.title)),
     )
     return rx.hstack(
         rx.box(
@@ -364,5 +367,5 @@ def course_page() -> rx.Component:
     return rx.cond(
         S.loading,
         loading_skeleton(),
-        rx.cond(S.load_error != "", _not_found(), _content()),
+        rx.cond(S.load_error != "", _not_found(), rx.fragment(_content(), safety_dialogs())),
     )

@@ -8,10 +8,10 @@ from bartr import routes
 from bartr.components.buttons import link_button
 from bartr.components.chips import chip, skill_chips
 from bartr.components.course_cards import course_cards
-from bartr.components.rating_card import stars_row
 from bartr.components.safety_menu import member_safety_menu, report_button, safety_dialogs
 from bartr.components.shell import page
 from bartr.components.skill_card import rating
+from bartr.components.stars import stars_row
 from bartr.components.trust_badges import badge_chip, trust_chip
 from bartr.components.week_grid import week_grid
 from bartr.state.profile_view import ProfileViewState as S
@@ -66,7 +66,7 @@ def _header() -> rx.Component:
                     rx.cond(
                         (S.rating == "") & S.badges.contains("New member"),
                         rx.fragment(),  # the "New member" badge already says it
-                        rating(S.rating, S.rating_count),
+                        rating(S.rating, S.rating_count, S.rating_stars),
                     ),
                     trust_chip(S.trust, S.trust_line),
                     spacing="3",
@@ -373,7 +373,7 @@ def _reviews() -> rx.Component:
         rx.flex(
             rx.vstack(
                 rx.text(S.review_avg, size="7", weight="bold"),
-                stars_row(S.review_avg.to(float), size=14),
+                stars_row(S.review_stars, size=14),
                 rx.text(S.review_count, " reviews", size="1", color=rx.color("gray", 10)),
                 spacing="1",
                 align="start",

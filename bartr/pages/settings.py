@@ -5,10 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 from bartr import routes
+from bartr.components.email_prefs_card import email_prefs_card
 from bartr.components.forms import field_error
 from bartr.components.safety_menu import safety_dialogs
 from bartr.components.shell import page, page_title
 from bartr.state.auth import AuthState
+from bartr.state.email_prefs import EmailPrefsState
 from bartr.state.settings import SettingsState as S
 
 MUTED = rx.color("gray", 11)
@@ -316,13 +318,14 @@ def _danger_card() -> rx.Component:
     )
 
 
-@page(routes.SETTINGS, "Settings", member_only=True, on_load=[S.load])
+@page(routes.SETTINGS, "Settings", member_only=True, on_load=[S.load, EmailPrefsState.load])
 def settings_page() -> rx.Component:
     return rx.vstack(
-        page_title("Settings", "Your sign-in, safety and data."),
+        page_title("Settings", "Your sign-in, emails, safety and data."),
         rx.cond(S.error != "", rx.callout(S.error, icon="triangle-alert", color_scheme="red")),
         _warnings_card(),
         _sign_in_card(),
+        email_prefs_card(),
         _blocked_card(),
         _reports_card(),
         _data_card(),

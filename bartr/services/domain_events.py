@@ -75,6 +75,15 @@ class ConversationRead:
 
 
 @dataclass(frozen=True)
+class NotificationAdded:
+    """A new line in `user_id`'s notification centre (email preferences may mail it)."""
+
+    notification_id: int
+    user_id: int
+    kind: str
+
+
+@dataclass(frozen=True)
 class NotificationsChanged:
     """A member's notification centre changed (a new entry, or entries marked read)."""
 

@@ -114,6 +114,9 @@ def _add(
     )
     db.add(row)
     db.flush()
+    domain_events.emit(
+        db, domain_events.NotificationAdded(notification_id=row.id or 0, user_id=user_id, kind=kind)
+    )
     domain_events.emit(db, domain_events.NotificationsChanged(user_id=user_id))
     return row
 
@@ -380,3 +383,7 @@ def do_mark_read(db: Session, *, actor: User, notification_id: int | None = None
     if count:
         domain_events.emit(db, domain_events.NotificationsChanged(user_id=actor.id or 0))
     return count
+
+
+# Email by preference rides on the same events (imported here so both always run together).
+from bartr.services import email_prefs  # noqa: E402, F401

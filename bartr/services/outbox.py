@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 
@@ -40,6 +41,9 @@ BASE_DELAY_SECONDS = 30
 MAX_DELAY_SECONDS = 6 * 3600
 LEASE_SECONDS = 120
 MAX_SUBJECT = 300
+# Long unfoldable headers (the List-Unsubscribe URL) stay plain up to SMTP's 998 characters
+# instead of becoming RFC 2047 encoded words, which mail programs would not follow.
+_POLICY = email_policy.default.clone(max_line_length=998)
 
 # Called (after commit) when mail was queued; the background sender registers its wake-up.
 _wake_hooks: list[Callable[[], None]] = []
@@ -64,8 +68,11 @@ def enqueue(
     text: str,
     html: str | None = None,
     dedupe_key: str | None = None,
+    list_unsubscribe: str | None = None,
 ) -> None:
-    """Queue one email in the caller's transaction; with `dedupe_key`, at most one ever."""
+    """Queue one email in the caller's transaction; with `dedupe_key`, at most one ever.
+
+    `list_unsubscribe`: an https URL that unsubscribes with one POST (RFC 8058)."""
     address = clean_email(to)
     subject = " ".join(subject.split())  # no header injection through line breaks
     if not subject or len(subject) > MAX_SUBJECT:
@@ -74,8 +81,17 @@ def enqueue(
         dedupe_key = dedupe_key[:200]
         if db.exec(select(OutboxEmail.id).where(OutboxEmail.dedupe_key == dedupe_key)).first():
             return
+    if list_unsubscribe is not None and (
+        len(list_unsubscribe) > 500 or any(c in list_unsubscribe for c in "\r\n<>")
+    ):
+        raise ValidationFailed("An unsubscribe link must be one short URL.")
     row = OutboxEmail(
-        to_address=address, subject=subject, text_body=text, html_body=html, dedupe_key=dedupe_key
+        to_address=address,
+        subject=subject,
+        text_body=text,
+        html_body=html,
+        dedupe_key=dedupe_key,
+        list_unsubscribe=list_unsubscribe,
     )
     if dedupe_key is None:
         db.add(row)
@@ -106,6 +122,7 @@ class Claimed:
     text_body: str
     html_body: str | None
     created_at: datetime
+    list_unsubscribe: str | None = None
 
 
 def _due(now: datetime):  # type: ignore[no-untyped-def]
@@ -150,6 +167,7 @@ def claim_due(db: Session, *, now: datetime | None = None, limit: int = 20) -> l
                 text_body=row.text_body,
                 html_body=row.html_body,
                 created_at=row.created_at,
+                list_unsubscribe=row.list_unsubscribe,
             )
         )
     return claimed
@@ -157,12 +175,15 @@ def claim_due(db: Session, *, now: datetime | None = None, limit: int = 20) -> l
 
 def build_message(email: Claimed, *, mail_from: str, domain: str = "bartr.local") -> EmailMessage:
     """The message for one claimed email; its Message-ID is the same on every attempt."""
-    message = EmailMessage()
+    message = EmailMessage(policy=_POLICY)
     message["From"] = mail_from
     message["To"] = email.to_address
     message["Subject"] = email.subject
     message["Date"] = format_datetime(email.created_at)
     message["Message-ID"] = f"<outbox-{email.id}@{domain}>"
+    if email.list_unsubscribe:  # one-click unsubscribe (RFC 2369 + RFC 8058)
+        message["List-Unsubscribe"] = f"<{email.list_unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(email.text_body)
     if email.html_body:
         message.add_alternative(email.html_body, subtype="html")

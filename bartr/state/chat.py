@@ -25,7 +25,7 @@ from bartr.models.base import utcnow
 from bartr.services import accounts, messages
 from bartr.services.errors import DomainError
 from bartr.state.auth import GENERIC_ERROR, log
-from bartr.state.live import LISTENERS, LiveState, short_when
+from bartr.state.live import LISTENERS, ORIGIN_TAB, LiveState, short_when
 
 TYPING_SHOWN_SECONDS = 5.0
 TYPING_EVERY_SECONDS = 2.0
@@ -339,6 +339,7 @@ class ChatState(LiveState):
             self.send_error = exc.message
             self.draft = body
 
+        ORIGIN_TAB.set(self.router.session.client_token)
         self._run(act, on_error=failed)
         if self.send_error:
             return

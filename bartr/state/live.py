@@ -12,6 +12,7 @@ page's on_load and catches up by the last id it saw.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import dataclasses
 import logging
 from datetime import datetime
@@ -30,6 +31,9 @@ from bartr.state.auth import AuthState
 
 log = logging.getLogger("bartr.live")
 BELL_SIZE = 8
+# The tab whose own action caused a signal: it has already shown the result, so the push
+# skips it (its other tabs still get it). Set by the acting handler, read after commit.
+ORIGIN_TAB: contextvars.ContextVar[str] = contextvars.ContextVar("origin_tab", default="")
 
 
 def short_when(moment: datetime | None, now: datetime, tz: str = "UTC") -> str:
@@ -97,8 +101,10 @@ class LiveState(AuthState):
             return
         hub.attach(user.id or 0, self.router.session.client_token, views={"header"})
 
-    def _refresh_counts(self, db: Session, user: User) -> None:
+    def _refresh_counts(self, db: Session, user: User, *, bell: bool = True) -> None:
         self.unread_messages = messages.unread_conversations(db, actor=user)
+        if not bell:
+            return
         self.unread_notifications = notifications.unread_count(db, actor=user)
         now = utcnow()
         self.bell = [
@@ -169,7 +175,7 @@ class LiveState(AuthState):
                             read=False,
                         )
             with read_session() as db:
-                self._refresh_counts(db, user)
+                self._refresh_counts(db, user, bell="notifications" in kinds)
         except DomainError:
             return True
         return True
@@ -232,6 +238,7 @@ def _on_message(event: domain_events.MessageSent) -> None:
             "message_id": event.message_id,
             "sender_id": event.sender_id,
             "recipient_id": event.recipient_id,
+            "origin": ORIGIN_TAB.get(),
         },
     )
 

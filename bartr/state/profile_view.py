@@ -17,7 +17,7 @@ from bartr.services.availability import GridDay
 from bartr.services.errors import DomainError, NotFound
 from bartr.state.auth import AuthState, log
 from bartr.state.course_cards import CourseCardVM, card_vm
-from bartr.state.view_models import SkillVM, initials, rating_label, skill_vm
+from bartr.state.view_models import SkillVM, initials, rating_label, skill_vm, star_value
 from bartr.state.wording import zone_of
 
 LOAD_ERROR = "We couldn't load this profile just now. Please try again."
@@ -105,11 +105,13 @@ class ProfileViewState(AuthState):
     star_bars: list[StarBarVM] = []
     review_count: int = 0
     review_avg: str = ""
+    review_stars: float = 0.0
     reply_for: int = 0
     reply_text: str = ""
     reply_error: str = ""
     rating: str = ""
     rating_count: int = 0
+    rating_stars: float = 0.0
     languages: list[str] = []
     local_time: str = ""
     owner_timezone: str = ""
@@ -172,6 +174,7 @@ class ProfileViewState(AuthState):
             rating_label(view.rating_avg, view.rating_count),
             view.rating_count,
         )
+        self.rating_stars = star_value(view.rating_avg, view.rating_count)
         self.local_time, self.owner_timezone = view.local_time_label, view.timezone
         self.shown_timezone, self.is_self = view.viewer_timezone, view.is_self
         # Visitors see the owner's own zone (public_profile has no zone for them).
@@ -186,6 +189,7 @@ class ProfileViewState(AuthState):
         self.reviews, self.star_bars = review_vms(summary)
         self.review_count = summary.count
         self.review_avg = f"{summary.average:.1f}" if summary.average is not None else ""
+        self.review_stars = star_value(summary.average, summary.count)
         self.reply_for, self.reply_text, self.reply_error = 0, "", ""
 
     @rx.var

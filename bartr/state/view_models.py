@@ -48,6 +48,11 @@ def rating_label(avg: float | None, count: int) -> str:
     return f"{avg:.1f}" if avg is not None and count > 0 else ""
 
 
+def star_value(avg: float | None, count: int) -> float:
+    """The number the stars are drawn from: the average as shown (one decimal), 0 if none."""
+    return round(avg, 1) if avg is not None and count > 0 else 0.0
+
+
 @dataclasses.dataclass(frozen=True)
 class Option:
     value: str
@@ -74,6 +79,7 @@ class CardVM:
     next_slot: str  # in the viewer's zone; "" when none in the next two weeks
     trust: str = ""  # "86" or "" (new)
     trust_line: str = ""  # one-line breakdown, members only
+    stars: float = 0.0  # the average the stars fill to (to the nearest half); 0 when new
     message_url: str = ""  # "Message" the teacher
 
 
@@ -89,6 +95,7 @@ class RecommendationVM:
     mutual: bool
     rating: str
     rating_count: int
+    stars: float = 0.0
 
 
 def card_vm(card: SkillCard, zone: str) -> CardVM:
@@ -113,6 +120,7 @@ def card_vm(card: SkillCard, zone: str) -> CardVM:
         next_slot=slot_label(card.next_free_slot, zone),
         trust=f"{card.trust_score:.0f}" if card.trust_score is not None else "",
         trust_line=card.trust_breakdown,
+        stars=star_value(card.rating_avg, card.rating_count),
     )
 
 
@@ -128,6 +136,7 @@ def recommendation_vm(rec: recommendations.Recommendation) -> RecommendationVM:
         mutual=rec.mutual,
         rating=rating_label(rec.rating_avg, rec.rating_count),
         rating_count=rec.rating_count,
+        stars=star_value(rec.rating_avg, rec.rating_count),
     )
 
 

@@ -49,6 +49,12 @@ def test_a_signal_reaches_every_tab_of_the_members_named_and_nobody_else() -> No
         await _settle(lambda: len(rec.got) == 3)
         await asyncio.sleep(0.05)
         assert sorted(t for t, _ in rec.got) == ["ben-tab", "maya-tab-1", "maya-tab-2"]
+        # The tab that sent it already shows it: only the member's other tabs hear.
+        rec.got.clear()
+        hub.publish([1, 2], {"kind": "message", "message_id": 8, "origin": "maya-tab-1"})
+        await _settle(lambda: len(rec.got) == 2)
+        await asyncio.sleep(0.05)
+        assert sorted(t for t, _ in rec.got) == ["ben-tab", "maya-tab-2"]
         runner.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await runner

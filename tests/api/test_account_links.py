@@ -108,3 +108,33 @@ def test_verify_link_confirms_once(sqlite_engine) -> None:  # type: ignore[no-un
         assert db.exec(select(User)).one().email_verified_at is not None
     assert client.get(f"/api/verify-email/{token}").headers["location"].endswith("status=invalid")
     assert client.get("/api/verify-email/forged").headers["location"].endswith("status=invalid")
+
+
+def test_one_click_unsubscribe_post_and_get(sqlite_engine) -> None:  # type: ignore[no-untyped-def]
+    from urllib.parse import urlsplit
+
+    from bartr.services import email_prefs
+
+    with Session(sqlite_engine, expire_on_commit=False) as db:
+        ben = make_user(db, email="ben@example.com")
+    url = urlsplit(email_prefs.unsubscribe_post_url(ben.id or 0, "digest"))
+    path = f"{url.path}?{url.query}"
+    client = _client()
+    opened = client.get(path)  # a person: to the page (which unsubscribes and offers undo)
+    assert opened.status_code == 303 and opened.headers["location"].startswith("/unsubscribe?")
+    with Session(sqlite_engine) as db:
+        assert email_prefs.preferences(db, user_id=ben.id or 0).daily_digest
+
+    forged = client.post(path.replace("s=digest", "s=all"), content=b"List-Unsubscribe=One-Click")
+    assert forged.status_code == 400
+    huge = client.post(path, content=b"x" * 10_000)
+    assert huge.status_code == 413
+    done = client.post(
+        path,
+        content=b"List-Unsubscribe=One-Click",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert done.status_code == 200
+    with Session(sqlite_engine) as db:
+        prefs = email_prefs.preferences(db, user_id=ben.id or 0)
+        assert not prefs.daily_digest and prefs.email_kinds == email_prefs.DEFAULT_EMAIL_KINDS

@@ -49,6 +49,11 @@ HANDLERS: dict[str, Entry] = {
     "ResetPasswordState.load": Entry(PUBLIC),  # shows an error code; the form posts to /api
     "VerifyEmailState.load": Entry(PUBLIC),
     "VerifyBannerState.resend": Entry(MEMBER),
+    "UnsubscribeState.load": Entry(PUBLIC),  # the signed link in the URL is the key
+    "UnsubscribeState.undo": Entry(PUBLIC),
+    "EmailPrefsState.load": Entry(MEMBER),
+    "EmailPrefsState.set_email": Entry(MEMBER, args=(("message", True), ("accepted", False))),
+    "EmailPrefsState.set_digest": Entry(MEMBER, args=((False,),)),
     "OnboardingState.load": Entry(MEMBER),
     "OnboardingState.set_browser_timezone": Entry(UI),
     "OnboardingState.set_bio": Entry(UI),
@@ -291,4 +296,5 @@ ROUTES: dict[str, str] = {
     "/api/password-reset/{token}": PUBLIC,  # the emailed single-use token is the key
     "/api/password-reset": PUBLIC,  # the token in its HttpOnly cookie is the key
     "/api/verify-email/{token}": PUBLIC,  # the emailed single-use token is the key
+    "/api/unsubscribe": PUBLIC,  # the HMAC-signed (member, scope) link is the key
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,6 +56,24 @@ def _start(
         yield f"http://127.0.0.1:{port}", members
 
 
+def _run(scenario) -> None:  # type: ignore[no-untyped-def]
+    """asyncio.run in a thread: Playwright's sync API (other tests in this process) keeps an
+    event loop running in the main thread."""
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(scenario())
+        except BaseException as exc:
+            failure.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+
+
 async def _until(condition, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -89,7 +108,7 @@ def test_one_worker_delivers_to_the_other_member_live(tmp_path: Path) -> None:
             assert all(len(t.arrivals) == 1 for t in tabs)
             await asyncio.gather(*(t.disconnect() for t in tabs))
 
-        asyncio.run(scenario())
+        _run(scenario)
 
 
 def test_a_tab_that_was_offline_gets_each_missed_message_exactly_once(tmp_path: Path) -> None:
@@ -116,7 +135,7 @@ def test_a_tab_that_was_offline_gets_each_missed_message_exactly_once(tmp_path: 
             assert ben.duplicates == 0
             await asyncio.gather(maya.disconnect(), ben.disconnect())
 
-        asyncio.run(scenario())
+        _run(scenario)
 
 
 @pytest.mark.skipif(not _redis_up(), reason=f"Redis not reachable at {REDIS_URL}")
@@ -135,4 +154,4 @@ def test_two_workers_sharing_redis_deliver_across_workers(tmp_path: Path) -> Non
             assert split, "at least one pair talks across workers (16 tabs, 2 workers)"
             await asyncio.gather(*(t.disconnect() for t in tabs))
 
-        asyncio.run(scenario())
+        _run(scenario)

@@ -150,6 +150,15 @@ def test_teacher_uploads_learner_unlocks_on_accept(page: Page, new_page, db_engi
     expect(locked.nth(0)).to_contain_text("notes")
     expect(learner.get_by_text("Unlocks when Maya accepts your request.").first).to_be_visible()
     expect(learner.locator(".course-item-link")).to_have_count(0)
+    # Anyone who sees the list may report an item (#25.1); the teacher has no Report there.
+    expect(teacher.locator(".course-item").get_by_role("button", name="Report")).to_have_count(0)
+    locked.nth(0).get_by_role("button", name="Report").click()
+    dialog = learner.get_by_role("dialog")
+    expect(dialog).to_contain_text("notes")
+    dialog.get_by_label("Reason").click()
+    learner.get_by_role("option", name="Inappropriate content").click()
+    learner.locator("#send-report").click()
+    expect(learner.get_by_role("dialog")).to_have_count(0)
     # The teacher opens the PDF: its URL, tried by the learner, gives nothing yet.
     teacher.locator(".course-item-link").first.click()
     expect(teacher.locator("#course-pdf")).to_be_visible()

@@ -4,9 +4,11 @@ with the link the app's SMTP server (aiosmtpd on loopback) received."""
 from __future__ import annotations
 
 import re
+import sqlite3
 
 from playwright.sync_api import Page, expect
 
+from bartr.services import email_prefs
 from tests.e2e.conftest import Mailbox
 from tests.e2e.journeys import PASSWORD, log_in, onboard, sign_up
 
@@ -22,8 +24,9 @@ def _link(mailbox: Mailbox, to: str, subject: str, route: str) -> str:
 
 def test_verify_by_the_emailed_link_then_reset_a_forgotten_password(
     page: Page,
-    new_page,
-    mailbox: Mailbox,  # type: ignore[no-untyped-def]
+    new_page,  # type: ignore[no-untyped-def]
+    mailbox: Mailbox,
+    app_env: dict[str, str],
 ) -> None:
     email = "rosa.mail@example.com"
     sign_up(page, name="Rosa Mail", email=email)
@@ -58,6 +61,7 @@ def test_verify_by_the_emailed_link_then_reset_a_forgotten_password(
     expect(stranger.locator("#reset-sent")).to_be_visible()
     unknown_answer = stranger.locator("#reset-sent").inner_text()
     stranger.goto("/forgot-password")
+    expect(stranger.locator("#reset-sent")).to_have_count(0)  # the page's load has run
     stranger.fill("#email", email)
     stranger.get_by_role("button", name="Send me a link").click()
     expect(stranger.locator("#reset-sent")).to_be_visible()
@@ -80,3 +84,26 @@ def test_verify_by_the_emailed_link_then_reset_a_forgotten_password(
     log_in(page, email=email, password=NEW_PASSWORD)
     page.goto(reset_link)
     expect(page.get_by_text("expired or was already used")).to_be_visible()
+
+    # Email preferences on the settings page: the digest switch sticks.
+    page.goto("/settings")
+    card = page.locator("#settings-email")
+    expect(card).to_contain_text("Daily digest of unread messages")
+    switch = page.locator("#digest-switch")
+    expect(switch).to_have_attribute("aria-checked", "true")
+    switch.click()
+    expect(switch).to_have_attribute("aria-checked", "false")
+    page.reload()
+    expect(page.locator("#digest-switch")).to_have_attribute("aria-checked", "false")
+
+    # A signed unsubscribe link works without logging in, and can be undone.
+    with sqlite3.connect(app_env["DATABASE_URL"].split("///", 1)[1]) as conn:
+        (rosa_id,) = conn.execute("select id from users where email = ?", (email,)).fetchone()
+    link = email_prefs.unsubscribe_page_url(rosa_id, "accepted")
+    visitor = new_page()
+    visitor.goto(link[link.index("/unsubscribe") :])
+    expect(visitor.get_by_text("You're unsubscribed")).to_be_visible()
+    visitor.locator("#unsubscribe-undo").click()
+    expect(visitor.get_by_text("You're subscribed again")).to_be_visible()
+    visitor.goto(link[link.index("/unsubscribe") :].replace("accepted", "declined"))
+    expect(visitor.get_by_text("We couldn't unsubscribe you")).to_be_visible()

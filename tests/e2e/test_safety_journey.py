@@ -74,6 +74,7 @@ def test_report_suspend_logout_and_audit(
     expect(rude.get_by_text("This account is suspended")).to_be_visible()
 
     page.reload()
+    page.locator("#admin-menu-audit").click()
     audit = page.locator("#admin-audit-table")
     first = audit.locator("tbody tr").first
     expect(first).to_contain_text("Suspended a member")

@@ -94,6 +94,8 @@ def test_admin_adjusts_a_members_credits(
     )  # fmt: skip
     log_in(page, email=admin_email)
     page.goto("/admin")
+    expect(page.get_by_role("tablist", name="Admin sections")).to_be_visible()
+    page.locator("#admin-menu-credits").click()  # the left menu shows one section at a time
     page.fill("#admin-member-query", member_email)
     page.get_by_role("button", name="Find", exact=True).click()
     expect(page.locator("#admin-member-balance")).to_have_text("2")
@@ -108,6 +110,7 @@ def test_admin_adjusts_a_members_credits(
     expect(page.get_by_role("alertdialog")).to_have_count(0)
     expect(page.locator("#admin-member-balance")).to_have_text("3.5")
     expect(page.get_by_text("Mo Member now has 3.5 credits available")).to_be_visible()
+    page.locator("#admin-menu-adjustments").click()
     expect(page.locator("#admin-adjustments")).to_contain_text("Thanks for hosting the meetup")
 
     member.goto("/wallet")

@@ -138,7 +138,7 @@ def test_header_counts_and_bell_follow_messages_and_clear_on_reading(db: Session
     assert header.bell[0].text == "Ben Ito sent you a message" and header.bell[0].unread
     chat = _state(ChatState, maya, db, f"/messages/{cid}")
     chat.load()  # reading the thread clears the badge and its bell entry
-    header._apply_header([{"kind": "read", "conversation_id": cid}])
+    header._apply_header([{"kind": "read", "conversation_id": cid}, {"kind": "notifications"}])
     assert header.unread_messages == 0 and header.unread_notifications == 0
 
 
