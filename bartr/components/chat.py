@@ -10,6 +10,7 @@ import reflex as rx
 
 from bartr import routes
 from bartr.components.buttons import link_button
+from bartr.components.safety_menu import report_button
 from bartr.state.chat import ChatState as C
 
 LINK_REL = "noopener nofollow ugc"
@@ -170,8 +171,15 @@ def message_bubble(b: rx.Var) -> rx.Component:
             data_message_id=b.id,
             data_tick=b.tick,
         ),
+        # Theirs can be reported (only the other member of the pair may; the service checks).
+        # Shown on hover or focus, always on touch screens (assets/styles.css).
+        rx.cond(
+            ~b.mine,
+            rx.box(report_button("message", b.id, "this message"), class_name="bubble-report"),
+        ),
         spacing="1",
         width="100%",
+        class_name="bubble-row",
     )
 
 

@@ -6,6 +6,7 @@ import reflex as rx
 
 from bartr import routes
 from bartr.components.chat import conversation_list, no_thread, thread
+from bartr.components.safety_menu import safety_dialogs
 from bartr.components.shell import loading_skeleton, page
 from bartr.state.chat import ChatState as C
 
@@ -48,7 +49,10 @@ def _panes(*, open_thread: bool) -> rx.Component:
 
 
 def _body(*, open_thread: bool) -> rx.Component:
-    return rx.cond(C.loading, loading_skeleton(), _panes(open_thread=open_thread))
+    return rx.fragment(
+        rx.cond(C.loading, loading_skeleton(), _panes(open_thread=open_thread)),
+        safety_dialogs(),
+    )
 
 
 @page(routes.MESSAGES, "Messages", member_only=True, on_load=[C.load])

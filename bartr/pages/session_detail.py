@@ -14,6 +14,7 @@ from bartr.components.course_cards import course_cards
 from bartr.components.forms import form_alert
 from bartr.components.policy_dialog import policy_dialog
 from bartr.components.rating_card import rating_card
+from bartr.components.safety_menu import safety_dialogs
 from bartr.components.shell import page
 from bartr.components.slot_picker import slot_picker
 from bartr.components.status_chip import status_chip, status_fill
@@ -756,5 +757,5 @@ def session_detail_page() -> rx.Component:
     return rx.cond(
         S.loading,
         _skeleton(),
-        rx.cond(S.load_error != "", _not_found(), _content()),
+        rx.cond(S.load_error != "", _not_found(), rx.fragment(_content(), safety_dialogs())),
     )

@@ -76,6 +76,22 @@ def test_two_members_chat_live_and_badges_follow(new_page: Callable[[], Page]) -
     expect(maya_2.locator(".bubble-theirs").last).to_contain_text("Thanks Maya, see you")
     expect(maya.locator(".bubble-theirs")).to_have_count(1)  # shown once
 
+    # Maya may report Ben's message (#25.1), not her own.
+    expect(
+        maya.locator(".bubble-row", has=maya.locator(".bubble-mine")).get_by_role(
+            "button", name="Report"
+        )
+    ).to_have_count(0)
+    row = maya.locator(".bubble-row", has=maya.locator(".bubble-theirs")).last
+    row.hover()
+    row.get_by_role("button", name="Report").click()
+    dialog = maya.get_by_role("dialog")
+    expect(dialog).to_contain_text("this message")
+    dialog.get_by_label("Reason").click()
+    maya.get_by_role("option", name="Spam or advertising").click()
+    maya.locator("#send-report").click()
+    expect(maya.get_by_role("dialog")).to_have_count(0)
+
     # Maya's list: Ben's conversation on top with the last line.
     maya.goto("/messages")
     expect(maya.locator(".conversation-row").first).to_contain_text(f"Ben Live {tag}")
