@@ -46,6 +46,9 @@ def verify_banner() -> rx.Component:
                         size="1",
                         variant="soft",
                         color_scheme="amber",
+                        # Amber text on the amber banner was 4:1; the high-contrast
+                        # text passes AA (tests/e2e/test_accessibility.py).
+                        high_contrast=True,
                         on_click=VerifyBannerState.resend,
                         id="resend-verification",
                     ),
