@@ -336,8 +336,8 @@ def no_thread() -> rx.Component:
     )
 
 
-def session_chat_card() -> rx.Component:
-    """The session page's chat: the pair's thread, inline."""
+def session_chat_card(*, height: str = "340px", card_id: str = "session-chat") -> rx.Component:
+    """The pair's thread as a card: inline on the session page, beside the call in the room."""
     return rx.card(
         rx.cond(
             C.load_error != "",
@@ -346,10 +346,10 @@ def session_chat_card() -> rx.Component:
                 rx.text(C.load_error, size="1", color=rx.color("gray", 10)),
                 spacing="1",
             ),
-            thread(height="340px", back=False),
+            thread(height=height, back=False),
         ),
         size="1",
         width="100%",
-        id="session-chat",
+        id=card_id,
         style={"padding": "0"},
     )

@@ -12,7 +12,7 @@ import reflex as rx
 
 from bartr import routes
 from bartr.components.buttons import link_button
-from bartr.components.chat import thread
+from bartr.components.chat import session_chat_card
 from bartr.components.livekit import live_kit_room, pre_join, video_conference
 from bartr.components.shell import page
 from bartr.state.chat import ChatState
@@ -133,21 +133,7 @@ def _pre_join() -> rx.Component:
 
 def _chat() -> rx.Component:
     """The pair's message thread beside the call (the same thread as on the session page)."""
-    return rx.card(
-        rx.cond(
-            ChatState.load_error != "",
-            rx.vstack(
-                rx.text("Chat", weight="bold", size="2"),
-                rx.text(ChatState.load_error, size="1", color=rx.color("gray", 10)),
-                spacing="1",
-            ),
-            thread(height="min(52vh, 520px)", back=False),
-        ),
-        size="1",
-        width="100%",
-        id="room-chat",
-        style={"padding": "0"},
-    )
+    return session_chat_card(height="min(52vh, 520px)", card_id="room-chat")
 
 
 def _call() -> rx.Component:

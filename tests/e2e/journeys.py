@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 PASSWORD = "a quiet walk in the park"
 
@@ -62,3 +64,24 @@ def confirm_email(page: Page, mailbox: Any, email: str) -> None:
     assert match, text
     page.goto(match.group(0))
     expect(page.get_by_text("Your email is confirmed")).to_be_visible()
+
+
+@contextmanager
+def browser_page(browser: Browser, app_url: str, **options: Any) -> Iterator[Page]:
+    """A page in its own browser context (viewport, colour scheme, phone: `options`)."""
+    options.setdefault("viewport", {"width": 1280, "height": 900})
+    ctx = browser.new_context(base_url=app_url, **options)
+    pg = ctx.new_page()
+    pg.set_default_timeout(20_000)
+    try:
+        yield pg
+    finally:
+        ctx.close()
+
+
+def settled(page: Page, path: str) -> None:
+    """Open `path` and wait until its content, not just its skeleton, is on screen."""
+    page.goto(path)
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("h1").first).to_be_visible()
+    page.wait_for_timeout(400)  # late content (cards, badges, charts) lands after first paint

@@ -15,7 +15,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.journeys import onboard, sign_up
+from tests.e2e.journeys import browser_page, onboard, settled, sign_up
 
 PUBLIC = ["/", "/login", "/signup", "/marketplace", "/trust"]
 MEMBER = [
@@ -37,20 +37,8 @@ _axe = Axe()
 
 @pytest.fixture(params=["light", "dark"])
 def scheme_page(request: pytest.FixtureRequest, browser: Browser, app_url: str) -> Iterator[Page]:
-    ctx = browser.new_context(
-        viewport={"width": 1280, "height": 900}, base_url=app_url, color_scheme=request.param
-    )
-    pg = ctx.new_page()
-    pg.set_default_timeout(20_000)
-    yield pg
-    ctx.close()
-
-
-def _settled(page: Page, path: str) -> None:
-    page.goto(path)
-    page.wait_for_load_state("networkidle")
-    expect(page.locator("h1").first).to_be_visible()
-    page.wait_for_timeout(400)  # late content (cards, badges, charts) lands after first paint
+    with browser_page(browser, app_url, color_scheme=request.param) as pg:
+        yield pg
 
 
 def _describe(node: dict[str, object]) -> str:
@@ -87,7 +75,7 @@ def test_main_pages_have_no_serious_axe_violations(scheme_page: Page) -> None:
     page = scheme_page
     problems: list[str] = []
     for path in PUBLIC:
-        _settled(page, path)
+        settled(page, path)
         problems += _violations(page, path)
 
     sign_up(page, name="Axe Person", email=f"axe-{uuid.uuid4().hex[:8]}@example.com")
@@ -95,12 +83,12 @@ def test_main_pages_have_no_serious_axe_violations(scheme_page: Page) -> None:
     onboard(page)
     problems += _violations(page, "/onboarding (done)")
     for path in MEMBER:
-        _settled(page, path)
+        settled(page, path)
         problems += _violations(page, path)
     page.get_by_label("Account menu").click()
     page.get_by_role("menuitem", name="My public profile").click()
     page.wait_for_url("**/u/**")
-    _settled(page, page.url)
+    settled(page, page.url)
     problems += _violations(page, "/u/<own handle>")
     assert problems == [], "\n".join(problems)
 
@@ -115,7 +103,7 @@ def _focused(page: Page) -> str:
 
 
 def test_keyboard_alone_reaches_the_main_actions_and_escape_closes_menus(page: Page) -> None:
-    _settled(page, "/login")
+    settled(page, "/login")
     # Tab order reaches the form in reading order, with a visible focus ring.
     seen: list[str] = []
     for _ in range(40):
@@ -133,7 +121,7 @@ def test_keyboard_alone_reaches_the_main_actions_and_escape_closes_menus(page: P
 
     sign_up(page, name="Keys Person", email=f"keys-{uuid.uuid4().hex[:8]}@example.com")
     onboard(page)
-    _settled(page, "/marketplace")
+    settled(page, "/marketplace")
     menu = page.get_by_label("Account menu")
     menu.focus()
     page.keyboard.press("Enter")

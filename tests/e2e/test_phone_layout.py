@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.journeys import onboard, sign_up
+from tests.e2e.journeys import browser_page, onboard, settled, sign_up
 
 PUBLIC = ["/", "/login", "/signup", "/marketplace", "/no-such-page"]
 MEMBER = ["/", "/marketplace", "/sessions", "/messages", "/wallet", "/profile", "/settings"]
@@ -20,20 +20,9 @@ MEMBER = ["/", "/marketplace", "/sessions", "/messages", "/wallet", "/profile", 
 
 @pytest.fixture
 def phone(browser: Browser, app_url: str) -> Iterator[Page]:
-    ctx = browser.new_context(
-        viewport={"width": 375, "height": 812}, base_url=app_url, is_mobile=True, has_touch=True
-    )
-    pg = ctx.new_page()
-    pg.set_default_timeout(20_000)
-    yield pg
-    ctx.close()
-
-
-def _settled(page: Page, path: str) -> None:
-    page.goto(path)
-    page.wait_for_load_state("networkidle")
-    expect(page.locator("h1").first).to_be_visible()
-    page.wait_for_timeout(300)  # late content (cards, badges) lands after the first paint
+    phone_size = {"width": 375, "height": 812}
+    with browser_page(browser, app_url, viewport=phone_size, is_mobile=True, has_touch=True) as pg:
+        yield pg
 
 
 def _problems(page: Page, path: str) -> list[str]:
@@ -51,7 +40,7 @@ def _problems(page: Page, path: str) -> list[str]:
 def test_every_page_fits_a_phone_logged_out_and_in(phone: Page) -> None:
     problems: list[str] = []
     for path in PUBLIC:
-        _settled(phone, path)
+        settled(phone, path)
         problems += _problems(phone, path)
 
     sign_up(phone, name="Phone Person", email=f"phone-{uuid.uuid4().hex[:8]}@example.com")
@@ -61,13 +50,13 @@ def test_every_page_fits_a_phone_logged_out_and_in(phone: Page) -> None:
     problems += _problems(phone, "/onboarding")
     onboard(phone)
     for path in MEMBER:
-        _settled(phone, path)
+        settled(phone, path)
         problems += _problems(phone, path)
-    _settled(phone, "/marketplace")
+    settled(phone, "/marketplace")
     handle_link = phone.get_by_label("Account menu")
     handle_link.click()
     phone.get_by_role("menuitem", name="My public profile").click()
     phone.wait_for_url("**/u/**")
-    _settled(phone, phone.url)
+    settled(phone, phone.url)
     problems += _problems(phone, "/u/<own handle>")
     assert problems == []
