@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, expect
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -72,11 +72,10 @@ def livekit_stub() -> Iterator[type[_Recorder]]:
 
 
 @pytest.fixture(scope="module")
-def media_browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + MEDIA_ARGS)
-        yield b
-        b.close()
+def media_browser(playwright: Playwright) -> Iterator[Browser]:
+    b = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + MEDIA_ARGS)
+    yield b
+    b.close()
 
 
 @pytest.fixture
