@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from sqlalchemy import Engine
 
 from tests.services.video_factories import KEY as LIVEKIT_KEY
 from tests.services.video_factories import SECRET as LIVEKIT_SECRET
@@ -258,3 +259,13 @@ def new_page(browser: Browser, app_url: str) -> Iterator:
     yield make
     for ctx in contexts:
         ctx.close()
+
+
+@pytest.fixture
+def db_engine(app_env: dict[str, str]) -> Iterator[Engine]:
+    """The running test app's database, for journeys that seed members or sessions directly."""
+    from bartr.db import make_engine
+
+    engine = make_engine(app_env["DATABASE_URL"])
+    yield engine
+    engine.dispose()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
+from sqlmodel import Session
 
 PASSWORD = "a quiet walk in the park"
 
@@ -85,3 +87,16 @@ def settled(page: Page, path: str) -> None:
     page.wait_for_load_state("networkidle")
     expect(page.locator("h1").first).to_be_visible()
     page.wait_for_timeout(400)  # late content (cards, badges, charts) lands after first paint
+
+
+def seeded_member(db: Session, name: str, *, timezone: str) -> tuple[int, str]:
+    """A member signed up and onboarded through the services (id, email), for journeys that
+    start from data rather than the sign-up form."""
+    from bartr.services import accounts
+
+    email = f"{name.split()[0].lower()}-{uuid.uuid4().hex[:8]}@example.com"
+    user = accounts.do_sign_up(db, email=email, password=PASSWORD, display_name=name)
+    accounts.do_complete_onboarding(
+        db, actor=user, bio="Hello", languages=["English"], timezone=timezone
+    )
+    return user.id or 0, email

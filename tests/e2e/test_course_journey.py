@@ -9,47 +9,27 @@ the learner opens the PDF inline and plays the video, seeking forward (Range req
 from __future__ import annotations
 
 import re
-import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bartr.db import make_engine
 from bartr.models.base import utcnow
 from bartr.models.ledger import TransactionKind
 from bartr.services import accounts, availability, ledger, profiles, sessions
 from bartr.services.credits import credits
-from tests.e2e.journeys import PASSWORD, log_in
+from tests.e2e.journeys import log_in, seeded_member
 
 FILES = Path(__file__).parent / "files"
 EVERY_DAY = [(day, "00:00", "24:00") for day in range(7)]
 
 
-@pytest.fixture
-def db_engine(app_env: dict[str, str]) -> Iterator[Engine]:
-    engine = make_engine(app_env["DATABASE_URL"])
-    yield engine
-    engine.dispose()
-
-
-def _member(db: Session, name: str) -> tuple[int, str]:
-    email = f"{name.split()[0].lower()}-{uuid.uuid4().hex[:8]}@example.com"
-    user = accounts.do_sign_up(db, email=email, password=PASSWORD, display_name=name)
-    accounts.do_complete_onboarding(
-        db, actor=user, bio="Hello", languages=["English"], timezone="Europe/Madrid"
-    )
-    return user.id or 0, email
-
-
 def _setup(db_engine: Engine) -> dict[str, object]:
     """Maya teaches Spanish; Leo has asked for a session that she has not answered yet."""
     with Session(db_engine, expire_on_commit=False) as db:
-        teacher_id, teacher_email = _member(db, "Maya Maestra")
+        teacher_id, teacher_email = seeded_member(db, "Maya Maestra", timezone="Europe/Madrid")
         teacher = accounts.get_user(db, teacher_id)
         availability.do_set_availability(db, actor=teacher, windows=EVERY_DAY)
         skill = profiles.do_add_skill(
@@ -60,7 +40,7 @@ def _setup(db_engine: Engine) -> dict[str, object]:
             title="Spanish for travellers",
             level="beginner",
         )
-        learner_id, learner_email = _member(db, "Leo Learner")
+        learner_id, learner_email = seeded_member(db, "Leo Learner", timezone="Europe/Madrid")
         ledger.grant(
             db,
             user_id=learner_id,

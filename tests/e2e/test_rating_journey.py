@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bartr.db import make_engine
 from bartr.models.base import utcnow
 from bartr.models.ledger import TransactionKind
 from bartr.services import accounts, availability, ledger, profiles, sessions, trust
@@ -25,13 +22,6 @@ from bartr.services.credits import credits
 from tests.e2e.journeys import PASSWORD, log_in
 
 EVERY_DAY = [(day, "00:00", "24:00") for day in range(7)]
-
-
-@pytest.fixture
-def db_engine(app_env: dict[str, str]) -> Iterator[Engine]:
-    engine = make_engine(app_env["DATABASE_URL"])
-    yield engine
-    engine.dispose()
 
 
 def _member(db: Session, name: str) -> tuple[int, str, str]:

@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bartr.db import make_engine
 from bartr.models.base import utcnow
 from bartr.models.ledger import TransactionKind
 from bartr.models.sessions import SkillSession
@@ -31,13 +28,6 @@ from bartr.services.credits import credits, format_credits
 from tests.e2e.journeys import PASSWORD, log_in
 
 EVERY_DAY = [(day, "06:00", "23:00") for day in range(7)]
-
-
-@pytest.fixture
-def db_engine(app_env: dict[str, str]) -> Iterator[Engine]:
-    engine = make_engine(app_env["DATABASE_URL"])
-    yield engine
-    engine.dispose()
 
 
 def _member(db: Session, name: str, timezone: str) -> tuple[int, str]:

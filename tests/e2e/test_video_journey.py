@@ -16,7 +16,6 @@ import re
 import threading
 import time
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -28,13 +27,12 @@ from playwright.sync_api import Browser, Page, Playwright, expect
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bartr.db import make_engine
 from bartr.models.base import utcnow
 from bartr.models.ledger import TransactionKind
 from bartr.services import accounts, availability, ledger, profiles, sessions
 from bartr.services.credits import credits
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, LIVEKIT_STUB_PORT
-from tests.e2e.journeys import PASSWORD, log_in
+from tests.e2e.journeys import log_in, seeded_member
 from tests.services import video_factories as vf
 
 EVERY_DAY = [(day, "00:00", "24:00") for day in range(7)]
@@ -78,28 +76,12 @@ def media_browser(playwright: Playwright) -> Iterator[Browser]:
     b.close()
 
 
-@pytest.fixture
-def db_engine(app_env: dict[str, str]) -> Iterator[Engine]:
-    engine = make_engine(app_env["DATABASE_URL"])
-    yield engine
-    engine.dispose()
-
-
-def _member(db: Session, name: str) -> tuple[int, str]:
-    email = f"{name.split()[0].lower()}-{uuid.uuid4().hex[:8]}@example.com"
-    user = accounts.do_sign_up(db, email=email, password=PASSWORD, display_name=name)
-    accounts.do_complete_onboarding(
-        db, actor=user, bio="Hello", languages=["English"], timezone="Europe/Berlin"
-    )
-    return user.id or 0, email
-
-
 def _session_now(db_engine: Engine) -> dict:
     """A teacher and a learner with a session that started ten minutes ago, and a stranger."""
     with Session(db_engine) as db:
-        teacher_id, teacher_email = _member(db, "Maya Teacher")
-        learner_id, learner_email = _member(db, "Lee Learner")
-        _, stranger_email = _member(db, "Sam Stranger")
+        teacher_id, teacher_email = seeded_member(db, "Maya Teacher", timezone="Europe/Berlin")
+        learner_id, learner_email = seeded_member(db, "Lee Learner", timezone="Europe/Berlin")
+        _, stranger_email = seeded_member(db, "Sam Stranger", timezone="Europe/Berlin")
         teacher = accounts.get_user(db, teacher_id)
         learner = accounts.get_user(db, learner_id)
         availability.do_set_availability(db, actor=teacher, windows=EVERY_DAY)
