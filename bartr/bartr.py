@@ -19,6 +19,7 @@ from bartr.api.security_headers import SecurityHeaders
 from bartr.api.socket_session import SessionOnSocket
 from bartr.app_pages import PAGES
 from bartr.background import outbox_sender, periodic_jobs
+from bartr.components.shell import hydrating_page
 from bartr.pages.misc_pages import not_found_page
 from bartr.settings import get_settings
 from bartr.state.live import live_pushes
@@ -33,6 +34,9 @@ for _module in pkgutil.iter_modules(bartr.pages.__path__):
 
 app = rx.App(
     stylesheets=["/styles.css"],
+    # The static HTML of the pages with a parameter in their address (/u/<handle>,
+    # /sessions/<id>): the shell and a skeleton instead of a blank page.
+    hydrate_fallback=hydrating_page,
     # Top centre, below the sticky header, three at most: stacked bottom-right they
     # covered the onboarding's Finish button and every form's main action.
     toaster=rx.toast.provider(position="top-center", visible_toasts=3, expand=False, offset="72px"),

@@ -242,6 +242,43 @@ def run(
     }
 
 
+def measure(
+    db: str,
+    *,
+    writers: int = 8,
+    seconds: float = 10.0,
+    wallets: int = 200,
+    hot: bool = False,
+    pg_url: str = DEFAULT_PG,
+    seed: int = 1,
+) -> dict[str, object]:
+    """`run` on a throw-away database: a temporary SQLite file, or a PostgreSQL database
+    created next to `pg_url` and dropped afterwards."""
+    admin: Engine | None = None
+    name = ""
+    tmp: tempfile.TemporaryDirectory[str] | None = None
+    if db == "sqlite":
+        tmp = tempfile.TemporaryDirectory(prefix="bartr-bench-")
+        engine = make_engine(f"sqlite:///{Path(tmp.name) / 'bench.db'}")
+    else:
+        name = f"bartr_bench_{uuid.uuid4().hex[:10]}"
+        admin = make_engine(pg_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        engine = make_engine(pg_url.rsplit("/", 1)[0] + f"/{name}", pool_size=writers + 2)
+    try:
+        SQLModel.metadata.create_all(engine)
+        return run(engine, writers=writers, seconds=seconds, wallets=wallets, hot=hot, seed=seed)
+    finally:
+        engine.dispose()
+        if admin is not None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+        if tmp is not None:
+            tmp.cleanup()
+
+
 def _line(name: str, r: dict[str, object]) -> str:
     return (
         f"  {name:<16} {r['transfers_per_s']:>8}/s  p50 {r['p50_ms']:>6} ms  "
@@ -262,37 +299,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args(argv)
 
-    admin: Engine | None = None
-    name = ""
-    tmp: tempfile.TemporaryDirectory[str] | None = None
-    if args.db == "sqlite":
-        tmp = tempfile.TemporaryDirectory(prefix="bartr-bench-")
-        engine = make_engine(f"sqlite:///{Path(tmp.name) / 'bench.db'}")
-    else:
-        name = f"bartr_bench_{uuid.uuid4().hex[:10]}"
-        admin = make_engine(args.pg_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        engine = make_engine(args.pg_url.rsplit("/", 1)[0] + f"/{name}", pool_size=args.writers + 2)
-    try:
-        SQLModel.metadata.create_all(engine)
-        result = run(
-            engine,
-            writers=args.writers,
-            seconds=args.seconds,
-            wallets=args.wallets,
-            hot=args.hot,
-            seed=args.seed,
-        )
-    finally:
-        engine.dispose()
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-        if tmp is not None:
-            tmp.cleanup()
-
+    result = measure(
+        args.db,
+        writers=args.writers,
+        seconds=args.seconds,
+        wallets=args.wallets,
+        hot=args.hot,
+        pg_url=args.pg_url,
+        seed=args.seed,
+    )
     if args.json:
         print(json.dumps(result, indent=2))
     else:

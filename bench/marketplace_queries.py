@@ -6,6 +6,9 @@ Seeds a throw-away database once (SQLite: a file in the temp folder; PostgreSQL:
 database created through postgresql://postgres@127.0.0.1:5432/postgres) and reuses it on
 later runs; then times N random first-page searches (text + filters + sort) and M
 for_you calls, each in its own read transaction, and prints p50 / p95 / max in ms.
+Each call's statements are recorded and replayed bare on the driver right after it
+(`bench/sql_floor.py`): that is the floor, the call's own SQL, printed beside it.
+`measure()` returns the figures for bench/run_all.py.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from sqlmodel import Session, select
 from bartr.db import make_engine
 from bartr.models.accounts import User
 from bartr.services import marketplace, recommendations
-from bench import seed_scale
+from bench import seed_scale, sql_floor
 
 PG_ADMIN = os.environ.get("BARTR_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 WORDS = [w.lower() for words in seed_scale.SUBJECTS.values() for w in words] + [
@@ -81,30 +84,40 @@ def _random_search(rng: random.Random, slugs: list[str], tags: list[str]) -> dic
     return kwargs
 
 
-def _time(label: str, calls: list[Callable[[], object]]) -> list[float]:
-    """Wall time per call; CPU time of this process too (all of SQLite's work, none of a
-    PostgreSQL server's), which shows how much of the wall time is waiting for a core."""
-    times, cpu = [], []
-    for call in calls:
-        c0, t0 = time.thread_time(), time.perf_counter()
-        call()
-        times.append((time.perf_counter() - t0) * 1000)
-        cpu.append((time.thread_time() - c0) * 1000)
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(len(ordered) * q) - 1)]
 
-    def pct(values: list[float], q: float) -> float:
-        ordered = sorted(values)
-        return ordered[max(0, math.ceil(len(ordered) * q) - 1)]
+
+def _time(label: str, calls: list[Callable[[], object]], engine: Engine) -> dict[str, float]:
+    """Wall time per call; CPU time of this process too (all of SQLite's work, none of a
+    PostgreSQL server's), which shows how much of the wall time is waiting for a core;
+    and the floor: the same call's statements replayed bare on the driver."""
+    times, cpu, sql = [], [], []
+    for call in calls:
+        with sql_floor.capture(engine) as statements:
+            c0, t0 = time.thread_time(), time.perf_counter()
+            call()
+            times.append((time.perf_counter() - t0) * 1000)
+            cpu.append((time.thread_time() - c0) * 1000)
+        sql.append(sql_floor.replay(engine, statements))
 
     print(
         f"{label:<20} n={len(times):<4} wall p50={pct(times, 0.5):6.1f} p95={pct(times, 0.95):6.1f}"
-        f" max={max(times):6.1f} ms | client cpu p50={pct(cpu, 0.5):6.1f} p95={pct(cpu, 0.95):6.1f}"
-        " ms",
+        f" max={max(times):6.1f} ms | its SQL p50={pct(sql, 0.5):6.1f} p95={pct(sql, 0.95):6.1f}"
+        f" | client cpu p50={pct(cpu, 0.5):6.1f} p95={pct(cpu, 0.95):6.1f} ms",
         flush=True,
     )
-    return times
+    return {
+        "n": len(times),
+        "p50_ms": round(pct(times, 0.5), 2),
+        "p95_ms": round(pct(times, 0.95), 2),
+        "sql_p50_ms": round(pct(sql, 0.5), 2),
+        "sql_p95_ms": round(pct(sql, 0.95), 2),
+    }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--users", type=int, default=20_000)
@@ -114,8 +127,35 @@ def main() -> None:
     parser.add_argument("--reseed", action="store_true", help="drop and seed again")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--verbose", action="store_true", help="print each slow query")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    measure(
+        args.db,
+        users=args.users,
+        skills=args.skills,
+        queries=args.queries,
+        for_you=args.for_you,
+        reseed=args.reseed,
+        seed=args.seed,
+        verbose=args.verbose,
+    )
 
+
+def measure(
+    db: str,
+    *,
+    users: int,
+    skills: int,
+    queries: int = 200,
+    for_you: int = 100,
+    reseed: bool = False,
+    seed: int = 7,
+    verbose: bool = False,
+) -> dict[str, dict[str, float]]:
+    """Seed (or reuse) the community, time each kind of call and its SQL floor."""
+    args = argparse.Namespace(
+        db=db, users=users, skills=skills, queries=queries, for_you=for_you, reseed=reseed,
+        seed=seed, verbose=verbose,
+    )  # fmt: skip
     engine = _engine(args.db, args.users, args.skills, args.reseed)
     if seed_scale.seeded_users(engine) < args.users:
         print(f"seeding {args.users} users / {args.skills} teach skills into {engine.url} ...")
@@ -159,14 +199,16 @@ def main() -> None:
     for call in warm:
         call()
     print(f"{args.db}: {args.users} users, {args.skills} teach skills, {os.cpu_count()} cores")
-    _time(
+    out: dict[str, dict[str, float]] = {}
+    out["search"] = _time(
         "marketplace.search",
         [
             search_call(rng.choice(viewers), _random_search(rng, slugs, tags))
             for _ in range(args.queries)
         ],
+        engine,
     )
-    _time(
+    out["search_4_stars"] = _time(
         "4 stars and up",
         [
             search_call(
@@ -175,12 +217,16 @@ def main() -> None:
             )
             for _ in range(max(1, args.queries // 2))
         ],
+        engine,
     )
-    _time("for_you", [for_you_call(rng.choice(viewers)) for _ in range(args.for_you)])
-    _time("swap_circles", [
+    out["for_you"] = _time(
+        "for_you", [for_you_call(rng.choice(viewers)) for _ in range(args.for_you)], engine
+    )
+    out["swap_circles"] = _time("swap_circles", [
         (lambda v=rng.choice(viewers): _circles(engine, v)) for _ in range(max(1, args.for_you // 4))
-    ])  # fmt: skip
+    ], engine)  # fmt: skip
     engine.dispose()
+    return out
 
 
 def _circles(engine: Engine, viewer: User) -> object:

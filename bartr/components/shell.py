@@ -243,6 +243,43 @@ def loading_skeleton() -> rx.Component:
     )
 
 
+def hydrating_page() -> rx.Component:
+    """What the static HTML of a page with a parameter in its address (/u/<handle>,
+    /sessions/<id>, /messages/<id>, ...) shows until the app's scripts run: the shell with
+    a skeleton. Those pages cannot be pre-rendered (the build does not know the handles
+    and ids), so they are served from one fallback HTML file, which used to be blank;
+    this is React Router's HydrateFallback (`rx.App(hydrate_fallback=...)`). It knows no
+    state, so the header holds only the logo."""
+    return rx.box(
+        rx.box(
+            rx.hstack(
+                logo(),
+                rx.spacer(),
+                rx.skeleton(height="32px", width="160px"),
+                align="center",
+                max_width="1200px",
+                margin_x="auto",
+                padding_x=["16px", "24px"],
+                height="64px",
+            ),
+            border_bottom=f"1px solid {rx.color('gray', 4)}",
+        ),
+        rx.box(
+            loading_skeleton(),
+            id="main",
+            max_width="1200px",
+            margin_x="auto",
+            padding_x=["16px", "24px"],
+            padding_top="32px",
+            min_height="70vh",
+            aria_busy="true",
+        ),
+        footer(),
+        background=rx.color("gray", 1),
+        min_height="100vh",
+    )
+
+
 def layout(content: rx.Component, *, member_only: bool) -> rx.Component:
     body = rx.cond(AuthState.logged_in, content, loading_skeleton()) if member_only else content
     return rx.box(
