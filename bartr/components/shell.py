@@ -156,7 +156,11 @@ def header() -> rx.Component:
                             AuthState.balance_label,
                             # The word goes on phones: "0.75 credits" + name pushed the
                             # theme toggle off a 375 px screen.
-                            rx.text(" credits", as_="span", display=["none", "inline"]),
+                            rx.text(
+                                rx.cond(AuthState.balance_label == "1", " credit", " credits"),
+                                as_="span",
+                                display=["none", "inline"],
+                            ),
                             size="2",
                             variant="soft",
                             radius="full",
