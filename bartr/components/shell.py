@@ -87,6 +87,9 @@ def user_menu() -> rx.Component:
                     fallback=AuthState.viewer_name[:1],
                     size="2",
                     radius="full",
+                    # Decorative: the button is labelled. Without alt, a member with a
+                    # photo had an unlabelled image on every page (axe: image-alt).
+                    alt="",
                 ),
                 rx.text(AuthState.viewer_name, size="2", display=["none", "none", "block"]),
                 rx.icon("chevron-down", size=14),
