@@ -190,6 +190,16 @@ def bench_marketplace(sizes: Sizes) -> list[Row]:
     ]
 
 
+PAGE_PATHS = {
+    "home": "/",
+    "marketplace": "/marketplace",
+    "profile": "/u/<handle>",
+    "wallet": "/wallet",
+    "sessions": "/sessions",
+    "session": "/sessions/<id>",
+}
+
+
 def bench_browser(sizes: Sizes) -> list[Row]:
     """Search in the browser and page content times: one production app for both."""
     from bench import page_content, search_latency
@@ -226,7 +236,8 @@ def bench_browser(sizes: Sizes) -> list[Row]:
             rows.append(
                 Row(
                     "pages",
-                    f"{p['page']} ({p['path'].split('/')[1] or '/'}), {kind}, last change p50",
+                    f"{p['page']} `{PAGE_PATHS.get(p['page'], p['path'])}`, {kind} cache, "
+                    "last content change p50",
                     p[f"app_{kind}_p50"],
                     p[f"static_{kind}_p50"],
                     "ms",
