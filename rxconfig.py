@@ -2,9 +2,12 @@
 
 import reflex as rx
 
+from bartr.serving import respawn_failed_workers
 from bartr.settings import get_settings
 
 _settings = get_settings()
+# A worker that dies is replaced instead of taking the whole server down (bartr/serving.py).
+respawn_failed_workers()
 
 config = rx.Config(
     app_name="bartr",

@@ -52,7 +52,15 @@ def forgot_password_page() -> rx.Component:
                             placeholder="you@example.com",
                             required=True,
                         ),
-                        rx.button("Send me a link", type="submit", size="3", width="100%"),
+                        # Enabled once the page has hydrated: a click before that would submit the
+                        # form natively (a GET with the address in the URL) and do nothing else.
+                        rx.button(
+                            "Send me a link",
+                            type="submit",
+                            size="3",
+                            width="100%",
+                            disabled=~rx.State.is_hydrated,
+                        ),
                         spacing="4",
                         width="100%",
                     ),

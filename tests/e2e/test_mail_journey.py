@@ -61,7 +61,9 @@ def test_verify_by_the_emailed_link_then_reset_a_forgotten_password(
     expect(stranger.locator("#reset-sent")).to_be_visible()
     unknown_answer = stranger.locator("#reset-sent").inner_text()
     stranger.goto("/forgot-password")
-    expect(stranger.locator("#reset-sent")).to_have_count(0)  # the page's load has run
+    expect(stranger.locator("#reset-sent")).to_have_count(0)
+    # The button is enabled once the page has hydrated and its load has run.
+    expect(stranger.get_by_role("button", name="Send me a link")).to_be_enabled()
     stranger.fill("#email", email)
     stranger.get_by_role("button", name="Send me a link").click()
     expect(stranger.locator("#reset-sent")).to_be_visible()
