@@ -258,6 +258,7 @@ class Member:
         self.inbox: asyncio.Queue[int] = asyncio.Queue()  # requests made to this teacher
         self.dropped_at: float | None = None
         self.rejoin: asyncio.Task[bool] | None = None
+        self.joining = False
         self.deadline = 0.0  # reconnecting stops after this (seconds since the start)
         self.opening_thread = False
 
@@ -270,12 +271,19 @@ class Member:
             "query": dict(self.query),
         }
 
-    async def connect(self) -> None:
+    async def connect(self, deadline: float) -> None:
+        """Open the socket and wait, as a browser does, until the page has hydrated."""
         sio = socketio.AsyncClient(reconnection=False)
+
+        async def gone(*_: Any) -> None:
+            if sio is self.sio:  # not a late goodbye from a socket already replaced
+                await self._on_disconnect()
+
         sio.on("event", self._on_event, namespace="/_event")
-        sio.on("disconnect", self._on_disconnect, namespace="/_event")
+        sio.on("disconnect", gone, namespace="/_event")
         sio.on("new_token", self._on_new_token, namespace="/_event")
         self.first_delta.clear()
+        self.sio = sio
         hydrate = {
             "name": f"{ROOT_STATE}.hydrate_and_load",
             "payload": {"vars": {}},
@@ -290,8 +298,15 @@ class Member:
             headers={"Cookie": f"{SESSION_COOKIE}={self.seat.login}"},
             wait_timeout=15,
         )
-        self.sio, self.connected = sio, True
-        await asyncio.wait_for(self.first_delta.wait(), timeout=ACTION_TIMEOUT)
+        self.connected = True
+        # A slow server is no reason to drop the socket: wait for the hydration.
+        while not self.first_delta.is_set():
+            if not self.connected:
+                raise Dropped()
+            if self.record.now() > deadline:
+                raise TimeoutError
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.first_delta.wait(), timeout=1.0)
 
     async def _on_new_token(self, token: str) -> None:
         """The server took this tab for a duplicate and gave it a new client token (the
@@ -305,13 +320,14 @@ class Member:
             self.dropped_at = self.record.now()
             self.record.drops.append(self.dropped_at)
             # The browser reconnects at once, whatever the member is doing.
-            self.rejoin = asyncio.create_task(self.reconnect(self.deadline))
+            if not self.joining:
+                self.rejoin = asyncio.create_task(self.reconnect(self.deadline))
         if self.waiter and not self.waiter[1].done():
             self.waiter[1].set_exception(Dropped())
 
     async def back(self) -> bool:
-        """Connected again (waiting for a reconnect under way), or False."""
-        if self.connected:
+        """Connected and hydrated again (waiting for a reconnect under way), or False."""
+        if self.connected and not self.joining:
             return True
         if self.rejoin is not None and not self.rejoin.done():
             return await self.rejoin
@@ -326,21 +342,25 @@ class Member:
 
     async def reconnect(self, deadline: float) -> bool:
         """Back with the same client token (the page's on_load runs again), or False."""
-        while self.record.now() < deadline:
-            await self.close()
-            try:
-                await self.connect()
-            except Exception:
-                self.connected = False
-                await asyncio.sleep(random.uniform(0.5, 1.5))
-                continue
-            if self.dropped_at is not None:
-                self.record.reconnects.append(
-                    (self.dropped_at, self.record.now() - self.dropped_at)
-                )
-                self.dropped_at = None
-            return True
-        return False
+        self.joining = True
+        try:
+            while self.record.now() < deadline:
+                await self.close()
+                try:
+                    await self.connect(deadline)
+                except Exception:
+                    self.connected = False
+                    await asyncio.sleep(random.uniform(0.5, 1.5))
+                    continue
+                if self.dropped_at is not None:
+                    self.record.reconnects.append(
+                        (self.dropped_at, self.record.now() - self.dropped_at)
+                    )
+                    self.dropped_at = None
+                return True
+            return False
+        finally:
+            self.joining = False
 
     async def _on_event(self, data: Any) -> None:
         now = time.perf_counter()
