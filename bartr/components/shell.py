@@ -156,7 +156,11 @@ def header() -> rx.Component:
                             AuthState.balance_label,
                             # The word goes on phones: "0.75 credits" + name pushed the
                             # theme toggle off a 375 px screen.
-                            rx.text(" credits", as_="span", display=["none", "inline"]),
+                            rx.text(
+                                rx.cond(AuthState.balance_label == "1", " credit", " credits"),
+                                as_="span",
+                                display=["none", "inline"],
+                            ),
                             size="2",
                             variant="soft",
                             radius="full",
@@ -243,8 +247,13 @@ def loading_skeleton() -> rx.Component:
     )
 
 
-def layout(content: rx.Component, *, member_only: bool) -> rx.Component:
-    body = rx.cond(AuthState.logged_in, content, loading_skeleton()) if member_only else content
+def layout(content: rx.Component, *, member_only: bool, stay_mounted: bool = False) -> rx.Component:
+    """A member page shows its skeleton until its load handlers have run: what is typed into
+    a form before then would be overwritten by the load, and the previous visit's data
+    would flash. `stay_mounted` pages (the video room) only wait for the first login check,
+    so a socket reconnect (which re-runs the loads) does not tear down what they hold."""
+    ready = AuthState.logged_in if stay_mounted else AuthState.logged_in & rx.State.is_hydrated
+    body = rx.cond(ready, content, loading_skeleton()) if member_only else content
     return rx.box(
         rx.el.a("Skip to content", href="#main", class_name="skip-link"),
         header(),
@@ -271,6 +280,7 @@ def page(
     member_only: bool = False,
     admin_only: bool = False,
     on_load: list | None = None,
+    stay_mounted: bool = False,
 ) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
     """Register a page with the shell and its guard (`@page(route=..., title=...)`)."""
     from bartr.app_pages import register
@@ -286,7 +296,9 @@ def page(
         register(
             route=route,
             title=f"{title} · BARTR",
-            component=lambda: layout(fn(), member_only=member_only or admin_only),
+            component=lambda: layout(
+                fn(), member_only=member_only or admin_only, stay_mounted=stay_mounted
+            ),
             on_load=[guard, LiveState.connect, *(on_load or [])],
         )
         return fn

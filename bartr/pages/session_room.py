@@ -185,6 +185,7 @@ def _room() -> rx.Component:
     routes.SESSION_ROOM_PATTERN,
     "Video call",
     member_only=True,
+    stay_mounted=True,
     on_load=[S.load_room, ChatState.load_for_session],
 )
 def session_room_page() -> rx.Component:

@@ -15,7 +15,7 @@ import reflex as rx
 
 from bartr import routes
 from bartr.services import moderation, moderation_actions
-from bartr.services.credits import format_credits
+from bartr.services.credits import credits_phrase
 from bartr.state.auth import AuthState
 from bartr.state.wording import zone_of
 
@@ -79,7 +79,7 @@ class AdminReportsState(AuthState):
             {
                 "id": str(r.report_id),
                 "reason": r.reason,
-                "what": "Member" if r.kind == "member" else f"{r.kind}: {r.target_label}",
+                "what": "Member" if r.kind == "member" else r.target_label,  # "Message from …"
                 "member": r.subject_name,
                 "path": routes.profile(r.subject_handle) if r.subject_handle else "",
                 "status": r.subject_status,
@@ -157,7 +157,7 @@ class AdminReportsState(AuthState):
                 ["Warnings", str(h.warnings)],
                 ["Sessions", f"taught {h.sessions_taught}, learned {h.sessions_learned}"],
                 ["By state", ", ".join(f"{k} {n}" for k, n in h.sessions_by_state.items()) or "none"],
-                ["Balance", f"{format_credits(h.balance)} credits available"],
+                ["Balance", f"{credits_phrase(h.balance)} available"],
                 ["Trust", f"{h.trust_score:.0f} · {rating}" if h.trust_score is not None else rating],
             ]  # fmt: skip
             self.ledger_lines = [

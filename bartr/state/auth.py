@@ -137,6 +137,7 @@ class AuthState(rx.State):
     def require_admin(self) -> Any:
         with read_session() as db:
             user = self._current_user(db)
+            self._refresh_balance(db, user)  # the header's wallet chip, as on other pages
         if user is None:
             return rx.redirect(routes.login(self._path()))
         if not user.is_admin:

@@ -11,11 +11,13 @@ minute, later runs reuse `.web-e2e/`.
 
 from __future__ import annotations
 
+import http.server
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -23,6 +25,7 @@ from email import message_from_bytes
 from email import policy as email_policy
 from email.message import EmailMessage
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
@@ -37,6 +40,8 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]  # fmt: skip
+# Chromium's fake camera and microphone, granted without asking (the video call's pre-join).
+MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 E2E_PORT = int(os.environ.get("BARTR_E2E_PORT", "3111"))
 
 
@@ -47,7 +52,7 @@ def _free_port() -> int:
 
 
 # Video calls are on in the test app, pointed at a loopback port where no LiveKit server
-# runs: test_video_journey.py listens there and reads the token the browser sends.
+# runs: the `livekit_stub` fixture listens there and records the token the browser sends.
 LIVEKIT_STUB_PORT = int(os.environ.get("BARTR_E2E_LIVEKIT_PORT", "0")) or _free_port()
 LIVEKIT_URL = f"ws://127.0.0.1:{LIVEKIT_STUB_PORT}"
 # Playwright's `expect` waits 5 s by default, separately from the page timeout. On a loaded
@@ -269,3 +274,55 @@ def db_engine(app_env: dict[str, str]) -> Iterator[Engine]:
     engine = make_engine(app_env["DATABASE_URL"])
     yield engine
     engine.dispose()
+
+
+class LiveKitRecorder(http.server.BaseHTTPRequestHandler):
+    """Stands where LiveKit would: records each request (and the token it carries), answers
+    401. `seen` grows for the whole run: read it from an index taken before the action."""
+
+    seen: list[dict[str, str]] = []
+
+    def do_GET(self) -> None:
+        query = parse_qs(urlsplit(self.path).query)
+        token = (query.get("access_token") or [""])[0]
+        auth = self.headers.get("Authorization", "")
+        LiveKitRecorder.seen.append(
+            {"path": urlsplit(self.path).path, "token": token or auth.removeprefix("Bearer ")}
+        )
+        body = b"no LiveKit server here"
+        self.send_response(401)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_: object) -> None:
+        return
+
+    @classmethod
+    def wait_for_token(cls, since: int, timeout: float = 30) -> str:
+        """The first token a browser sent after request number `since`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for request in cls.seen[since:]:
+                if request["token"]:
+                    return request["token"]
+            time.sleep(0.2)
+        raise AssertionError(f"the browser sent no token to the LiveKit URL: {cls.seen[since:]}")
+
+
+@pytest.fixture(scope="session")
+def livekit_stub() -> Iterator[type[LiveKitRecorder]]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", LIVEKIT_STUB_PORT), LiveKitRecorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveKitRecorder
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def media_browser(playwright: Playwright) -> Iterator[Browser]:
+    """Chromium with a fake camera and microphone, for the video call's pages."""
+    b = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + MEDIA_ARGS)
+    yield b
+    b.close()

@@ -10,20 +10,16 @@ browser carried is checked with livekit-api's TokenVerifier.
 
 from __future__ import annotations
 
-import http.server
 import os
 import re
-import threading
 import time
 import urllib.request
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -31,49 +27,11 @@ from bartr.models.base import utcnow
 from bartr.models.ledger import TransactionKind
 from bartr.services import accounts, availability, ledger, profiles, sessions
 from bartr.services.credits import credits
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, LIVEKIT_STUB_PORT
+from tests.e2e.conftest import LiveKitRecorder
 from tests.e2e.journeys import log_in, seeded_member
 from tests.services import video_factories as vf
 
 EVERY_DAY = [(day, "00:00", "24:00") for day in range(7)]
-MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
-
-
-class _Recorder(http.server.BaseHTTPRequestHandler):
-    seen: list[dict[str, str]] = []
-
-    def do_GET(self) -> None:
-        query = parse_qs(urlsplit(self.path).query)
-        token = (query.get("access_token") or [""])[0]
-        auth = self.headers.get("Authorization", "")
-        _Recorder.seen.append(
-            {"path": urlsplit(self.path).path, "token": token or auth.removeprefix("Bearer ")}
-        )
-        body = b"no LiveKit server here"
-        self.send_response(401)
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *_: object) -> None:
-        return
-
-
-@pytest.fixture(scope="module")
-def livekit_stub() -> Iterator[type[_Recorder]]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", LIVEKIT_STUB_PORT), _Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield _Recorder
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
-def media_browser(playwright: Playwright) -> Iterator[Browser]:
-    b = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + MEDIA_ARGS)
-    yield b
-    b.close()
 
 
 def _session_now(db_engine: Engine) -> dict:
@@ -133,18 +91,8 @@ def _webhook(app_url: str, kind: str, room: str, at: datetime, identity: str) ->
         assert response.status == 200
 
 
-def _wait_for_token(stub: type[_Recorder], since: int, timeout: float = 30) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for request in stub.seen[since:]:
-            if request["token"]:
-                return request["token"]
-        time.sleep(0.2)
-    raise AssertionError(f"the browser sent no token to the LiveKit URL: {stub.seen[since:]}")
-
-
 def test_participant_previews_then_connects_with_a_token_for_this_room(
-    media_browser: Browser, app_url: str, db_engine: Engine, livekit_stub: type[_Recorder]
+    media_browser: Browser, app_url: str, db_engine: Engine, livekit_stub: type[LiveKitRecorder]
 ) -> None:
     setup = _session_now(db_engine)
     sid = setup["session_id"]
@@ -193,7 +141,7 @@ def test_participant_previews_then_connects_with_a_token_for_this_room(
 
     # --- join: the client connects to BARTR_LIVEKIT_URL with our token -----------------
     prejoin.get_by_role("button", name="Join the call").click()
-    token = _wait_for_token(livekit_stub, before)
+    token = livekit_stub.wait_for_token(before)
     claims = vf.verifier().verify(token)
     assert claims.identity == str(setup["learner_id"])
     assert claims.name == "Lee Learner"
@@ -220,7 +168,7 @@ def test_participant_previews_then_connects_with_a_token_for_this_room(
 
 @pytest.mark.skipif(not os.environ.get("BARTR_E2E_SHOTS"), reason="screenshots on demand")
 def test_screenshots(
-    media_browser: Browser, app_url: str, db_engine: Engine, livekit_stub: type[_Recorder]
+    media_browser: Browser, app_url: str, db_engine: Engine, livekit_stub: type[LiveKitRecorder]
 ) -> None:
     """BARTR_E2E_SHOTS=<folder>: the video card, pre-join and refusal, 1280/375, light/dark."""
     folder = Path(os.environ["BARTR_E2E_SHOTS"])

@@ -133,3 +133,25 @@ def test_download_and_delete_my_account(as_member: Callable, db: Session) -> Non
     assert events and "/api/auth/logout" in str(events) and not settings.logged_in
     db.expire_all()
     assert db.get(User, maya.id).status == UserStatus.DELETED  # type: ignore[union-attr]
+
+
+def test_admin_queue_names_a_reported_message_and_the_members_balance(
+    as_member: Callable, db: Session
+) -> None:
+    from bartr.services import messages, reports
+
+    admin = make_user(db, role=Role.ADMIN, name="Ada Admin")
+    maya, ben = make_user(db, name="Maya Lopez"), make_user(db, name="Ben Ode")
+    thread = messages.do_open_conversation(db, actor=ben, other_id=maya.id or 0)
+    sent = messages.do_send_message(db, actor=ben, conversation_id=thread.id or 0, body="Pay me")
+    reports.do_report(db, actor=maya, kind="message", target_id=sent.id or 0, reason="scam")
+    db.commit()
+
+    queue = as_member(AdminReportsState, admin)
+    _run(AdminReportsState.require_admin, queue)
+    assert queue.balance_label == "2"  # the header's wallet chip is filled on admin pages too
+    _run(AdminReportsState.load, queue)
+    [row] = queue.rows
+    assert row["what"] == "Message from Ben Ode"  # the label says what it is, once
+    _run(AdminReportsState.open_report, queue, int(row["id"]))
+    assert ["Balance", "2 credits available"] in queue.history
