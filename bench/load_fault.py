@@ -1,7 +1,8 @@
 """Load and fault: members browse, chat and book while one backend worker is SIGKILLed.
 
     python -m bench.load_fault --members 200 --seconds 90
-    python -m bench.load_fault --members 30 --seconds 30          # quick, while developing
+    python -m bench.load_fault --members 30 --seconds 30 --think 3  # quick, while developing
+    python -m bench.load_fault --members 200 --seconds 90 --think 10  # ~20 actions/s: saturates
     python -m bench.load_fault --members 200 --seconds 90 --json /tmp/load.json
 
 The production backend (`reflex run --env prod --backend-only`: Granian, two workers,
@@ -13,7 +14,7 @@ protocol as the browser does (`bench/reflex_client.py`): hydrate with the login 
 
 Half the members teach (one skill, open every day 08:00-20:00 UTC), half learn (20
 credits each); members 2k and 2k+1 share a conversation. Each member loops for
-`--seconds` with a think time of `--think` s (jittered) between actions:
+`--seconds` with a think time of `--think` s (default 40, jittered) between actions:
 
 - browse:  the marketplace with a search (`/marketplace?q=...`: both load handlers);
 - profile: a teacher's page (`/u/<handle>`);
@@ -1065,7 +1066,7 @@ def run(
     members: int = 200,
     seconds: float = 90.0,
     *,
-    think: float = 10.0,
+    think: float = 40.0,
     warmup: float = 10.0,
     window: float = 15.0,
     kill_at: float = 0.4,
@@ -1115,7 +1116,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--members", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=90.0)
-    parser.add_argument("--think", type=float, default=10.0, help="mean s between actions")
+    parser.add_argument("--think", type=float, default=40.0, help="mean s between actions")
     parser.add_argument("--warmup", type=float, default=10.0, help="first s not counted")
     parser.add_argument("--window", type=float, default=15.0, help="s after the kill: during")
     parser.add_argument("--kill-at", type=float, default=0.4, help="fraction of the run; 0: none")
