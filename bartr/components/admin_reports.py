@@ -154,7 +154,14 @@ def _panel() -> rx.Component:
                     rx.data_list.root(rx.foreach(S.history, _history_row), size="1"),
                     rx.cond(
                         S.ledger_lines.length() > 0,  # type: ignore[attr-defined]
-                        rx.vstack(rx.foreach(S.ledger_lines, _line), spacing="0", width="100%"),
+                        rx.vstack(
+                            rx.text(
+                                "Latest credit movements", size="1", color=MUTED, margin_top="6px"
+                            ),
+                            rx.foreach(S.ledger_lines, _line),
+                            spacing="0",
+                            width="100%",
+                        ),
                     ),
                     rx.cond(d["path"] != "", rx.link("Open profile", href=d["path"], size="2")),
                 ),

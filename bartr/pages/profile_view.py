@@ -374,7 +374,12 @@ def _reviews() -> rx.Component:
             rx.vstack(
                 rx.text(S.review_avg, size="7", weight="bold"),
                 stars_row(S.review_stars, size=14),
-                rx.text(S.review_count, " reviews", size="1", color=rx.color("gray", 10)),
+                rx.text(
+                    S.review_count,
+                    rx.cond(S.review_count == 1, " review", " reviews"),
+                    size="1",
+                    color=rx.color("gray", 10),
+                ),
                 spacing="1",
                 align="start",
             ),
