@@ -142,7 +142,18 @@ def reset_database(db_name: str) -> str:
 
 def seed(database_url: str, members: int) -> list[Seat]:
     """Teachers (even) and learners (odd), in chatting pairs, through the services."""
-    os.environ["DATABASE_URL"] = database_url
+    previous = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = database_url  # the services read settings from it
+    try:
+        return _seed(database_url, members)
+    finally:  # a runner calling run() goes on with its own database
+        if previous is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = previous
+
+
+def _seed(database_url: str, members: int) -> list[Seat]:
     import bartr.models  # noqa: F401
     from bartr.db import make_engine, set_engine, unit_of_work
     from bartr.models.accounts import User
