@@ -13,6 +13,10 @@ their partner every `interval` seconds (jittered) for `seconds`. Three set-ups, 
               app.modify_state on the partner's tab -> SQL catch-up -> delta on the socket;
 - two-redis:  the same app with two Granian workers and REDIS_URL (state in Redis, signals
               through Redis pub/sub): pairs are split across workers by chance.
+- typing-one, typing-two-redis: Reflex's own push path with no SQL, as a second floor:
+              each client's composer sends `set_draft` (a Reflex event), the hub tells the
+              partner "typing", `app.modify_state` on the partner's tab, its delta. What
+              the chat costs above this is ours (SQL, marks, lists); below it is Reflex's.
 
 Latency is measured in this process from the send to the first delta in which the partner's
 thread holds the message. Lost = stored (the sender's own thread shows it) but never shown
@@ -218,6 +222,47 @@ async def run_app(
     return result
 
 
+async def run_typing(
+    mode: str, tabs: list[Tab], seconds: float, interval: float, drain: float
+) -> Result:
+    """Reflex's own push path, without SQL: the sender's `set_draft` (a Reflex event) ->
+    the hub's "typing" signal -> `modify_state` on the partner's tab -> its delta. The same
+    clients, rate and fan-out as the chat, minus persistence: the floor of this design."""
+    result = Result(mode, len(tabs))
+    await _gather_batches([t.connect() for t in tabs])
+    await asyncio.wait_for(asyncio.gather(*(t.ready.wait() for t in tabs)), timeout=120)
+    await asyncio.sleep(1.0)
+    sent: dict[int, list[float]] = {i: [] for i in range(len(tabs))}
+    for t in tabs:
+        t.typing_at.clear()
+
+    async def talk(i: int) -> None:
+        await asyncio.sleep(random.uniform(0, interval))
+        seq, end = 0, time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            sent[i].append(time.perf_counter())
+            result.sent += 1
+            await tabs[i].type_text(f"typing {i}-{seq}")
+            seq += 1
+            # The partner shows "typing…" 5 s; the next one must start after it faded.
+            await asyncio.sleep(max(6.0, interval * random.uniform(0.8, 1.2)))
+
+    start = time.perf_counter()
+    await asyncio.gather(*(talk(i) for i in range(len(tabs))))
+    result.seconds = time.perf_counter() - start
+    await asyncio.sleep(min(drain, 8.0))
+    for i, tab in enumerate(tabs):
+        got = tabs[tab.member.partner_index].typing_at
+        for t0, t1 in zip(sent[i], got, strict=False):
+            result.latencies_ms.append((t1 - t0) * 1000)
+        result.delivered += min(len(sent[i]), len(got))
+        result.duplicated += max(0, len(got) - len(sent[i]))
+    result.stored = result.sent
+    result.lost = result.sent - result.delivered
+    await asyncio.gather(*(t.disconnect() for t in tabs), return_exceptions=True)
+    return result
+
+
 async def _gather_batches(coros: list[Any], size: int = 20) -> None:
     """Connect in batches: 200 simultaneous handshakes measure the handshake, not chat."""
     for i in range(0, len(coros), size):
@@ -234,6 +279,7 @@ def app_mode(
     redis_url: str | None,
     workdir: Path,
     database_url: str | None,
+    typing: bool = False,
 ) -> Result:
     port = free_port()
     db_url = database_url or f"sqlite:///{workdir / (name + '.db')}"
@@ -246,8 +292,9 @@ def app_mode(
         redis.Redis.from_url(redis_url).flushdb()  # this bench's own Redis db
     with Backend(env, port, workdir / f"{name}.log"):
         base = f"http://127.0.0.1:{port}"
+        run = run_typing if typing else run_app
         return asyncio.run(
-            run_app(name, [Tab(base, m) for m in members], seconds, interval, drain=15.0)
+            run(name, [Tab(base, m) for m in members], seconds, interval, drain=15.0)
         )
 
 
@@ -283,11 +330,12 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 server.terminate()
                 server.wait(timeout=10)
-        elif mode in ("one", "two-redis"):
-            two = mode == "two-redis"
+        elif mode in ("one", "two-redis", "typing-one", "typing-two-redis"):
+            two, typing = mode.endswith("two-redis"), mode.startswith("typing")
+            name = "app, 2 workers + Redis" if two else "app, 1 worker"
             results.append(
                 app_mode(
-                    "app, 2 workers + Redis" if two else "app, 1 worker",
+                    f"Reflex push floor (typing), {name[5:]}" if typing else name,
                     clients=clients,
                     seconds=args.seconds,
                     interval=args.interval,
@@ -295,6 +343,7 @@ def main(argv: list[str] | None = None) -> int:
                     redis_url=args.redis_url if two else None,
                     workdir=workdir,
                     database_url=args.pg_url,
+                    typing=typing,
                 )
             )
         else:

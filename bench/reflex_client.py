@@ -3,7 +3,7 @@
 Used by `bench/chat_delivery.py` and by the realtime tests: it connects with a client token,
 hydrates with the member's login cookie (the hydrate event rides in the CONNECT packet, as
 the browser sends it), lets the page's on_load run, sends messages through `ChatState.send`
-and records every message id that arrives in the thread (`items` deltas), so a test can
+and records every message id that arrives in the thread (`items` and `fresh` deltas), so a test can
 say what arrived, when, and whether anything was shown twice.
 
 Also here: seeding members with logins and conversations, and starting the backend.
@@ -62,6 +62,9 @@ class Tab:
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     unread_badge: int = -1
     sio: Any = None
+    typing_at: list[float] = field(default_factory=list)  # "typing…" shown here, when
+    _items: list[dict[str, Any]] = field(default_factory=list)
+    _fresh: list[dict[str, Any]] = field(default_factory=list)
 
     def _router(self) -> dict[str, Any]:
         cid = str(self.member.conversation_id)
@@ -102,6 +105,18 @@ class Tab:
             namespace="/_event",
         )
 
+    async def type_text(self, text: str) -> None:
+        """The composer's on_change: tells the partner "typing…" (no SQL on either side)."""
+        await self.sio.emit(
+            "event",
+            {
+                "name": f"{CHAT_STATE}.set_draft",
+                "payload": {"value": text},
+                "router_data": self._router(),
+            },
+            namespace="/_event",
+        )
+
     async def _on_event(self, data: Any) -> None:
         now = time.perf_counter()
         delta = (data or {}).get("delta") or {}
@@ -111,13 +126,22 @@ class Tab:
         chat = delta.get(CHAT_STATE) or {}
         if chat.get("conversation_id_rx_state_") == self.member.conversation_id:
             self.ready.set()
-        items = chat.get("items_rx_state_")
-        if items is None:
+        if chat.get("typing_rx_state_") is True:
+            self.typing_at.append(now)
+        # The thread is `items` (loaded pages) then `fresh` (arrivals): a delta carries only
+        # the list that changed, so keep a mirror of both and check what is on screen.
+        changed = False
+        for var, attr in (("items_rx_state_", "_items"), ("fresh_rx_state_", "_fresh")):
+            if var in chat:
+                setattr(self, attr, list(chat[var] or []))
+                changed = True
+        if not changed:
             return
-        ids = [int(b["id"]) for b in items]
+        shown = self._items + self._fresh
+        ids = [int(b["id"]) for b in shown]
         if len(ids) != len(set(ids)):
             self.duplicates += len(ids) - len(set(ids))
-        for b in items:
+        for b in shown:
             text = "".join(p.get("text", "") for p in b.get("parts", []))
             if b.get("mine"):
                 self.mine.setdefault(int(b["id"]), text)

@@ -52,6 +52,8 @@ class Hub:
         # Per tab: signals waiting, and whether a delivery task is draining them.
         self._pending: dict[str, list[Signal]] = {}
         self._draining: set[str] = set()
+        # Tabs with a follow-up already scheduled (one per tab per burst).
+        self._follow_ups: set[str] = set()
         self.delivered = 0
 
     # --- who is connected here -------------------------------------------------------
@@ -158,6 +160,43 @@ class Hub:
         members = list(member_ids)
         loop.call_later(delay, self.dispatch_local, members, signal)
 
+    def follow_up(self, token: str, delay: float) -> None:
+        """Deliver `{"kind": "follow_up"}` to this process's tab `token` after `delay` s.
+
+        Coalesced: while one is scheduled for the tab, asking again does nothing, so a burst
+        of messages costs the tab one follow-up (read marks, lists, counts). Any thread;
+        a no-op until `run` started (tests then call the follow-up themselves).
+        """
+        loop = self._loop
+        if not token or loop is None or loop.is_closed():
+            return
+
+        def schedule() -> None:
+            if token in self._follow_ups:
+                return
+            self._follow_ups.add(token)
+            loop.call_later(delay, self._fire_follow_up, token)
+
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            schedule()
+        else:
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(schedule)
+
+    def _fire_follow_up(self, token: str) -> None:
+        self._follow_ups.discard(token)
+        with self._lock:
+            if token not in self._owner:
+                return
+        self._pending.setdefault(token, []).append({"kind": "follow_up"})
+        if token not in self._draining:
+            self._draining.add(token)
+            asyncio.get_running_loop().create_task(self._drain(token))
+
     # --- running ---------------------------------------------------------------------------
     async def run(self, deliver: Deliver, redis_url: str | None = None) -> None:
         """Started once per worker with the app; runs until cancelled."""
@@ -218,6 +257,7 @@ class Hub:
         self._loop = None
         self._outgoing = None
         self._deliver = None
+        self._follow_ups.clear()
 
 
 hub = Hub()

@@ -11,6 +11,7 @@ import reflex as rx
 from bartr import routes
 from bartr.components.buttons import link_button
 from bartr.components.safety_menu import report_button
+from bartr.components.status_chip import status_chip
 from bartr.state.chat import ChatState as C
 
 LINK_REL = "noopener nofollow ugc"
@@ -122,6 +123,15 @@ def _part(part: rx.Var) -> rx.Component:
     )
 
 
+def tick_of(b: rx.Var) -> rx.Var:
+    """sent / delivered / read, from the other member's two marks (state/chat.py)."""
+    return rx.cond(
+        b.id <= C.their_read_id,
+        "read",
+        rx.cond(b.id <= C.their_delivered_id, "delivered", "sent"),
+    )
+
+
 def _tick(tick: rx.Var) -> rx.Component:
     return rx.match(
         tick,
@@ -155,7 +165,7 @@ def message_bubble(b: rx.Var) -> rx.Component:
                     rx.link("about a session", href=b.session_href, size="1", color="inherit"),
                 ),
                 rx.text(b.time, size="1"),
-                rx.cond(b.mine, _tick(b.tick)),
+                rx.cond(b.mine, _tick(tick_of(b))),
                 spacing="1",
                 align="center",
                 justify="end",
@@ -169,7 +179,7 @@ def message_bubble(b: rx.Var) -> rx.Component:
             align_self=rx.cond(b.mine, "flex-end", "flex-start"),
             class_name=rx.cond(b.mine, "bubble bubble-mine", "bubble bubble-theirs"),
             data_message_id=b.id,
-            data_tick=b.tick,
+            data_tick=rx.cond(b.mine, tick_of(b), ""),
         ),
         # Theirs can be reported (only the other member of the pair may; the service checks).
         # Shown on hover or focus, always on touch screens (assets/styles.css).
@@ -221,6 +231,61 @@ def _thread_header(*, back: bool) -> rx.Component:
     )
 
 
+def pinned_session_card() -> rx.Component:
+    """The pair's next or current session, pinned above the thread (UI.md: Messages)."""
+    p = C.pinned
+    return rx.cond(
+        p.id > 0,
+        rx.hstack(
+            rx.icon("calendar-clock", size=18, color=rx.color("accent", 11), flex_shrink="0"),
+            rx.vstack(
+                rx.hstack(
+                    rx.link(
+                        p.title,
+                        href=p.href,
+                        weight="bold",
+                        size="2",
+                        color=rx.color("gray", 12),
+                        truncate=True,
+                    ),
+                    status_chip(p.state, p.label, size="1"),
+                    spacing="2",
+                    align="center",
+                    wrap="wrap",
+                ),
+                rx.text(
+                    p.when,
+                    " · ",
+                    p.role,
+                    size="1",
+                    color=rx.color("gray", 11),
+                    class_name="pinned-session-when",
+                ),
+                spacing="1",
+                min_width="0",
+                flex="1",
+            ),
+            rx.cond(
+                p.can_join,
+                link_button(
+                    rx.icon("video", size=14), "Join", href=p.room_href, size="2", id="pinned-join"
+                ),
+                link_button("View session", href=p.href, size="1", variant="soft"),
+            ),
+            spacing="3",
+            align="center",
+            width="100%",
+            padding="10px 16px",
+            background=rx.color("accent", 2),
+            border_bottom=f"1px solid {rx.color('gray', 4)}",
+            id="pinned-session",
+            data_session_id=p.id,
+            role="region",
+            aria_label="Your next session together",
+        ),
+    )
+
+
 def _messages_box(height: str) -> rx.Component:
     # column-reverse keeps the view pinned to the newest message as messages arrive.
     return rx.box(
@@ -241,7 +306,7 @@ def _messages_box(height: str) -> rx.Component:
                 ),
             ),
             rx.cond(
-                C.items.length() == 0,
+                (C.items.length() == 0) & (C.fresh.length() == 0),
                 rx.center(
                     rx.text("No messages yet. Say hello!", size="2", color=rx.color("gray", 10)),
                     padding_y="32px",
@@ -249,6 +314,7 @@ def _messages_box(height: str) -> rx.Component:
                 ),
             ),
             rx.foreach(C.items, message_bubble),
+            rx.foreach(C.fresh, message_bubble),
             spacing="2",
             width="100%",
             padding="16px",
@@ -314,6 +380,7 @@ def composer() -> rx.Component:
 def thread(*, height: str = "calc(100vh - 320px)", back: bool = True) -> rx.Component:
     return rx.vstack(
         _thread_header(back=back),
+        pinned_session_card(),
         _messages_box(height),
         composer(),
         spacing="0",

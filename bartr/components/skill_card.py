@@ -209,7 +209,7 @@ def recommendation_card(rec: rx.Var, *, fill: bool = False) -> rx.Component:
                     rx.tooltip(
                         rx.badge(
                             rx.icon("repeat-2", size=12),
-                            "Mutual",
+                            "Mutual match",
                             color_scheme="green",
                             radius="full",
                         ),

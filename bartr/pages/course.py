@@ -292,6 +292,32 @@ def _details_editor() -> rx.Component:
     )
 
 
+def _learner_card() -> rx.Component:
+    """Beside the material of an unlocked course: the way back to its teacher."""
+    return rx.card(
+        rx.vstack(
+            rx.heading("Questions about the material?", size="3", as_="h2"),
+            rx.text(
+                S.teacher_name,
+                " answers in your conversation; book another session from their profile.",
+                size="2",
+                color=rx.color("gray", 11),
+            ),
+            link_button(
+                rx.icon("message-circle", size=16),
+                rx.text("Message ", S.teacher_name),
+                href=S.message_url,
+                variant="soft",
+                id="course-message-teacher",
+            ),
+            rx.link("See the teacher's profile", href=S.teacher_url, size="2"),
+            spacing="3",
+        ),
+        size="2",
+        width="100%",
+    )
+
+
 def _content() -> rx.Component:
     header = rx.vstack(
         rx.link(
@@ -331,6 +357,7 @@ def _content() -> rx.Component:
                 size="2",
                 width="100%",
             ),
+            _learner_card(),
         ),
     )
     return rx.vstack(

@@ -219,7 +219,7 @@ def _rate_prompt(p: rx.Var) -> rx.Component:
 def _member() -> rx.Component:
     return rx.vstack(
         rx.vstack(
-            rx.heading("Welcome back, ", AuthState.viewer_name, size="7", as_="h1"),
+            rx.heading(HomeState.greeting, AuthState.viewer_name, size="7", as_="h1"),
             rx.text("Here is what needs you now.", size="3", color=rx.color("gray", 11)),
             spacing="1",
         ),
@@ -273,7 +273,10 @@ def _member() -> rx.Component:
                 width="100%",
             ),
         ),
-        _featured("Popular right now", "Highly rated teachers in the community.", top="0"),
+        rx.cond(
+            ~HomeState.loaded | (HomeState.featured.length() > 0),
+            _featured("Popular right now", "Highly rated teachers in the community.", top="0"),
+        ),
         spacing="6",
         width="100%",
     )  # fmt: skip

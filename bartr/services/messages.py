@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from bartr.models.accounts import User, UserStatus
 from bartr.models.base import utcnow
-from bartr.models.messaging import MAX_MESSAGE_CHARS, Conversation, Message
+from bartr.models.messaging import MAX_MESSAGE_CHARS, Conversation, Message, Notification
 from bartr.models.sessions import SkillSession
 from bartr.services import blocks, domain_events
 from bartr.services.errors import NotAllowed, NotFound, TooManyAttempts, ValidationFailed
@@ -542,6 +542,27 @@ def unread_conversations(db: Session, *, actor: User) -> int:
             .where(_mine(user_id), _unread_condition(user_id))
         ).one()
     )
+
+
+def header_counts(db: Session, *, user_id: int) -> tuple[int, int]:
+    """(conversations with unread messages, unread notifications) in one query.
+
+    The header's two badges, re-read after every push burst: one round trip instead of two.
+    """
+    conversations = (
+        select(func.count(func.distinct(Message.conversation_id)))
+        .join(Conversation, col(Conversation.id) == Message.conversation_id)
+        .where(_mine(user_id), _unread_condition(user_id))
+        .scalar_subquery()
+    )
+    notes = (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, col(Notification.read_at).is_(None))
+        .scalar_subquery()
+    )
+    row = db.exec(select(conversations, notes)).one()
+    return int(row[0] or 0), int(row[1] or 0)
 
 
 def unread_messages_since(

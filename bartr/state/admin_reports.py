@@ -131,7 +131,10 @@ class AdminReportsState(AuthState):
             self.detail = {
                 "id": str(row.report_id),
                 "reason": row.reason,
-                "what": row.target_label,
+                # Read in a sentence: "Maya reported a message from Ben" (a member: "Ben").
+                "what": row.target_label
+                if row.kind == "member"
+                else "a " + row.target_label[:1].lower() + row.target_label[1:],
                 "kind": row.kind,
                 "member": row.subject_name,
                 "path": routes.profile(row.subject_handle) if row.subject_handle else "",

@@ -18,17 +18,25 @@ import reflex as rx
 from sqlmodel import Session
 
 from bartr import routes
+from bartr.adapters import registry
 from bartr.adapters.realtime import Signal, hub
 from bartr.db import read_session
 from bartr.models.accounts import User
 from bartr.models.base import utcnow
-from bartr.services import accounts, messages
+from bartr.services import accounts, messages, pair_session
 from bartr.services.errors import DomainError
 from bartr.state.auth import GENERIC_ERROR, log
-from bartr.state.live import LISTENERS, ORIGIN_TAB, LiveState, short_when
+from bartr.state.live import (
+    FOLLOW_UP_SECONDS,
+    LISTENERS,
+    ORIGIN_TAB,
+    LiveState,
+    short_when,
+)
 
 TYPING_SHOWN_SECONDS = 5.0
 TYPING_EVERY_SECONDS = 2.0
+FRESH_MAX = 40  # bubbles kept apart from `items` before they are folded into it
 
 
 @dataclasses.dataclass
@@ -45,8 +53,38 @@ class Bubble:
     time: str = ""
     day: str = ""
     first_of_day: bool = False
-    tick: str = ""  # sent / delivered / read (my messages only)
     session_href: str = ""
+
+
+@dataclasses.dataclass
+class PinnedCard:
+    """The pair's next or current session, pinned above the thread (id 0: none)."""
+
+    id: int = 0
+    title: str = ""
+    state: str = ""
+    label: str = ""
+    when: str = ""
+    role: str = ""
+    href: str = ""
+    room_href: str = ""
+    can_join: bool = False
+
+
+def pinned_card(pin: pair_session.PinnedSession | None) -> PinnedCard:
+    if pin is None:
+        return PinnedCard()
+    return PinnedCard(
+        id=pin.session_id,
+        title=pin.skill_title,
+        state=pin.state,
+        label=pin.state_label,
+        when=pin.when,
+        role="You teach" if pin.i_teach else "You learn",
+        href=routes.session(pin.session_id),
+        room_href=routes.session_room(pin.session_id),
+        can_join=pin.can_join,
+    )
 
 
 @dataclasses.dataclass
@@ -91,7 +129,6 @@ def bubble(view: messages.MessageView, tz: str, now: datetime) -> Bubble:
         parts=[Part(text=s.text, href=s.href) for s in messages.segments(view.body)],
         time=f"{_local(view.created_at, tz):%H:%M}",
         day=_day_label(view.created_at, now, tz),
-        tick=view.tick if view.mine else "",
         session_href=routes.session(view.session_id) if view.session_id else "",
     )
 
@@ -122,13 +159,22 @@ class ChatState(LiveState):
     other_href: str = ""
     can_reply: bool = True
     refusal: str = ""
+    # The thread is two lists: `items` (what was loaded: the newest page and older pages)
+    # and `fresh` (what arrived since). Reflex resends a whole list var when it changes, so
+    # a new message only resends `fresh` (a few bubbles), not the thread; `fresh` is folded
+    # into `items` every FRESH_MAX messages. Ticks are two ids, not fields of the bubbles,
+    # so "read" changes two numbers instead of resending every bubble.
     items: list[Bubble] = []
+    fresh: list[Bubble] = []
+    their_delivered_id: int = 0
+    their_read_id: int = 0
     has_older: bool = False
     loading_older: bool = False
     typing: bool = False
     draft: str = ""
     send_error: str = ""
     embedded: bool = False  # the session page's card
+    pinned: PinnedCard = PinnedCard()
 
     _session_id: int | None = None
     _last_id: int = 0
@@ -136,6 +182,7 @@ class ChatState(LiveState):
     _typed_at: float = 0.0
     _other_id: int = 0
     _read_pending: bool = False
+    _list_stale: bool = False
 
     # --- loading ------------------------------------------------------------------------------
     @rx.event
@@ -186,15 +233,18 @@ class ChatState(LiveState):
                         for r in messages.list_conversations(db, actor=user)
                     ]
                 if wanted:
-                    if wanted == self.conversation_id and self.items:
+                    if wanted == self.conversation_id and (self.items or self.fresh):
                         self._catch_up(db, user)
                     else:
                         self._open(db, user, wanted)
+                    self._pin(db, user)
                 else:
-                    self.conversation_id, self.items = 0, []
+                    self.conversation_id, self.items, self.fresh = 0, [], []
+                    self.pinned = PinnedCard()
         except DomainError as exc:
             self.load_error, self.loading = exc.message, False
-            self.conversation_id, self.items = 0, []
+            self.conversation_id, self.items, self.fresh = 0, [], []
+            self.pinned = PinnedCard()
             return
         except Exception:
             log.exception("chat load")
@@ -205,6 +255,20 @@ class ChatState(LiveState):
         if self.conversation_id:
             self._mark_read()
 
+    def _pin(self, db: Session, user: User) -> None:
+        """The session card above the thread (not on the session's own page)."""
+        if self.embedded or not self.conversation_id:
+            self.pinned = PinnedCard()
+            return
+        self.pinned = pinned_card(
+            pair_session.pinned_session(
+                db,
+                actor=user,
+                conversation_id=self.conversation_id,
+                video_enabled=registry.video() is not None,
+            )
+        )
+
     def _open(self, db: Session, user: User, conversation_id: int) -> None:
         head = messages.counterpart(db, actor=user, conversation_id=conversation_id)
         page = messages.thread(db, actor=user, conversation_id=conversation_id)
@@ -214,10 +278,13 @@ class ChatState(LiveState):
         self.other_href = routes.profile(head.handle)
         self.can_reply, self.refusal = head.can_reply, head.refusal
         now = utcnow()
-        self.items = [bubble(m, user.timezone, now) for m in page.messages]
+        self.items, self.fresh = [bubble(m, user.timezone, now) for m in page.messages], []
         self.has_older, self.typing, self.draft = page.has_older, False, ""
         self._last_id = page.messages[-1].id if page.messages else 0
         self._relabel()
+        self.their_delivered_id, self.their_read_id = messages.ticks(
+            db, actor=user, conversation_id=conversation_id
+        )
 
     def _catch_up(self, db: Session, user: User) -> bool:
         """Append what this tab has not seen yet (by id), each message once.
@@ -227,29 +294,37 @@ class ChatState(LiveState):
         fresh, _more = messages.messages_after(
             db, actor=user, conversation_id=self.conversation_id, after_id=self._last_id
         )
-        seen = {b.id for b in self.items[-200:]}
-        now = utcnow()
-        added = [bubble(m, user.timezone, now) for m in fresh if m.id not in seen]
-        if added:
-            self.items = self.items + added
-            self._last_id = max(self._last_id, added[-1].id)
-            if any(not b.mine for b in added):
-                self.typing = False
-            self._relabel()
-        self._retick(db, user)
-        return any(not b.mine for b in added)
+        theirs = self._add(fresh, user.timezone)
+        self._set_ticks(*messages.ticks(db, actor=user, conversation_id=self.conversation_id))
+        return theirs
 
-    def _retick(self, db: Session, user: User) -> None:
-        delivered, read = messages.ticks(db, actor=user, conversation_id=self.conversation_id)
-        changed = False
-        for b in self.items:
-            if not b.mine:
-                continue
-            tick = "read" if b.id <= read else "delivered" if b.id <= delivered else "sent"
-            if tick != b.tick:
-                b.tick, changed = tick, True
-        if changed:
-            self.items = list(self.items)
+    def _add(self, views: list[messages.MessageView], tz: str) -> bool:
+        """Show `views` not shown yet, in `fresh`; True when one is the other member's."""
+        seen = {b.id for b in self.items[-200:]} | {b.id for b in self.fresh}
+        now = utcnow()
+        added = [bubble(m, tz, now) for m in views if m.id not in seen]
+        if not added:
+            return False
+        shown = self.fresh or self.items
+        previous = shown[-1].day if shown else ""
+        for b in added:
+            b.first_of_day, previous = b.day != previous, b.day
+        if len(self.fresh) + len(added) > FRESH_MAX:
+            self.items, self.fresh = self.items + self.fresh + added, []
+        else:
+            self.fresh = self.fresh + added
+        self._last_id = max(self._last_id, added[-1].id)
+        theirs = any(not b.mine for b in added)
+        if theirs:
+            self.typing = False
+        return theirs
+
+    def _set_ticks(self, delivered: int, read: int) -> None:
+        """The other member's marks (never backward): the ticks on my bubbles."""
+        if delivered > self.their_delivered_id:
+            self.their_delivered_id = delivered
+        if read > self.their_read_id:
+            self.their_read_id = read
 
     def _relabel(self) -> None:
         previous = ""
@@ -266,7 +341,8 @@ class ChatState(LiveState):
     @rx.event
     def load_older(self) -> Iterator[Any]:
         """Fifty older messages above the oldest shown (keyset by id, never OFFSET)."""
-        if not self.items or not self.has_older or self.loading_older:
+        shown = self.items or self.fresh
+        if not shown or not self.has_older or self.loading_older:
             return
         self.loading_older = True
         yield
@@ -274,14 +350,14 @@ class ChatState(LiveState):
             with read_session() as db:
                 user = self._require_user(db)
                 page = messages.thread(
-                    db, actor=user, conversation_id=self.conversation_id, before_id=self.items[0].id
+                    db, actor=user, conversation_id=self.conversation_id, before_id=shown[0].id
                 )
                 now = utcnow()
                 older = [bubble(m, user.timezone, now) for m in page.messages]
         except DomainError as exc:
             self.send_error, self.loading_older = exc.message, False
             return
-        seen = {b.id for b in self.items}
+        seen = {b.id for b in self.items} | {b.id for b in self.fresh}
         self.items = [b for b in older if b.id not in seen] + self.items
         self.has_older, self.loading_older = page.has_older, False
         self._relabel()
@@ -324,9 +400,9 @@ class ChatState(LiveState):
             self.send_error = "Choose a conversation first."
             return
         self.send_error = ""
-        conversation_id, session_id = self.conversation_id, self._session_id
+        conversation_id, session_id, after = self.conversation_id, self._session_id, self._last_id
 
-        def act(db: Session, user: User) -> None:
+        def act(db: Session, user: User) -> tuple[list[messages.MessageView], str, tuple[int, int]]:
             messages.do_send_message(
                 db,
                 actor=user,
@@ -334,39 +410,46 @@ class ChatState(LiveState):
                 body=body,
                 session_id=session_id,
             )
+            # What this tab shows next (mine, and anything that arrived meanwhile), read in
+            # the same transaction: applied only once it committed.
+            fresh, _more = messages.messages_after(
+                db, actor=user, conversation_id=conversation_id, after_id=after
+            )
+            return (
+                fresh,
+                user.timezone,
+                messages.ticks(db, actor=user, conversation_id=conversation_id),
+            )
 
         def failed(exc: DomainError) -> None:
             self.send_error = exc.message
             self.draft = body
 
-        ORIGIN_TAB.set(self.router.session.client_token)
-        self._run(act, on_error=failed)
-        if self.send_error:
+        token = self.router.session.client_token
+        ORIGIN_TAB.set(token)
+        done = self._run(act, on_error=failed)
+        if done is None:
             return
+        fresh, tz, ticks = done
         self.draft, self._typed_at = "", 0.0
-        with read_session() as db:
-            user = self._require_user(db)
-            self._catch_up(db, user)
-            if not self.embedded:
-                now = utcnow()
-                self.conversations = [
-                    conversation_item(r, now, user.timezone)
-                    for r in messages.list_conversations(db, actor=user)
-                ]
+        if self._add(fresh, tz):
+            self._read_pending = True
+        self._set_ticks(*ticks)
+        if not self.embedded or self._read_pending:
+            # The list's preview and order (and a read mark) follow, coalesced per tab.
+            self._list_stale = not self.embedded
+            hub.follow_up(token, FOLLOW_UP_SECONDS)
 
     # --- pushes ------------------------------------------------------------------------------
     async def _on_signals(self, signals: list[Signal]) -> bool:
-        """First step: show what arrived in the open thread (one read; its delta goes now)."""
+        """The immediate part of a push: new bubbles (one small read), ticks, typing.
+
+        True when the follow-up has work: the read mark, the conversation list.
+        """
         self._apply_typing(signals)
         if {s.get("kind") for s in signals} & {"message", "read"}:
             await asyncio.to_thread(self._apply_arrivals, signals)
-        return True
-
-    async def _after_signals(self, signals: list[Signal]) -> bool:
-        """Second step: mark what arrived read, refresh the list."""
-        if self._read_pending or any(s.get("kind") == "message" for s in signals):
-            await asyncio.to_thread(self._apply_follow_ups, signals)
-        return True
+        return self._read_pending or self._list_stale
 
     def _apply_typing(self, signals: list[Signal]) -> None:
         for s in signals:
@@ -391,24 +474,47 @@ class ChatState(LiveState):
                 self.typing = False
 
     def _apply_arrivals(self, signals: list[Signal]) -> None:
-        if not self.conversation_id or not any(
-            s.get("conversation_id") == self.conversation_id for s in signals
+        me = self._user_id
+        if not self.embedded and any(
+            s.get("kind") == "message" or (s.get("kind") == "read" and s.get("reader_id") == me)
+            for s in signals
         ):
+            self._list_stale = True  # previews, order, unread counts
+        if not self.conversation_id:
+            return
+        here = [s for s in signals if s.get("conversation_id") == self.conversation_id]
+        read_sql = False
+        for s in here:
+            if s.get("kind") != "read":
+                continue
+            if "up_to_id" not in s:
+                read_sql = True
+            elif s.get("reader_id") == self._other_id:
+                # The other member's mark moved: the ticks on my bubbles, without a query.
+                up_to = int(s["up_to_id"])
+                self._set_ticks(up_to, up_to if s.get("read", True) else 0)
+        if not read_sql and not any(s.get("kind") == "message" for s in here):
             return
         with read_session() as db:
             user = accounts.user_for_token_hash(db, self._session_key())
             if user is not None and self._catch_up(db, user):
                 self._read_pending = True
 
-    def _apply_follow_ups(self, signals: list[Signal]) -> None:
-        if self._read_pending:  # the thread is open here: it is read (before the list counts)
+    def _follow_up_writes(self) -> bool:
+        return self._read_pending and bool(self.conversation_id)
+
+    def _follow_up_write(self, db: Session, user: User) -> None:
+        """The thread is open here: what arrived is read (one mark for the whole burst)."""
+        if self._read_pending:
             self._read_pending = False
-            self._mark_read()
-        if self.embedded or not any(s.get("kind") == "message" for s in signals):
-            return
-        with read_session() as db:
-            user = accounts.user_for_token_hash(db, self._session_key())
-            if user is not None:
+            if self.conversation_id:
+                messages.do_mark_read(db, actor=user, conversation_id=self.conversation_id)
+
+    def _follow_up_read(self, db: Session, user: User) -> None:
+        """The conversation list's previews, order and unread counts."""
+        if self._list_stale:
+            self._list_stale = False
+            if not self.embedded:
                 now = utcnow()
                 self.conversations = [
                     conversation_item(r, now, user.timezone)

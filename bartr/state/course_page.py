@@ -47,6 +47,7 @@ class CoursePageState(AuthState):
     skill_title: str = ""
     teacher_name: str = ""
     teacher_url: str = ""
+    message_url: str = ""
     unlocked: bool = False
     is_teacher: bool = False
     is_admin_view: bool = False
@@ -77,6 +78,7 @@ class CoursePageState(AuthState):
         self.cid, self.title, self.description = view.id, view.title, view.description
         self.skill_title, self.teacher_name = view.skill_title, view.teacher_name
         self.teacher_url = routes.profile(view.teacher_handle)
+        self.message_url = routes.message_member(view.teacher_handle)
         self.unlocked, self.is_teacher = view.unlocked, view.is_teacher
         self.is_admin_view, self.deleted = view.is_admin and not view.is_teacher, view.deleted
         self.lock_reason = view.lock_reason

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 from typing import Any
 
 import reflex as rx
 
 from bartr import routes
 from bartr.db import read_session
+from bartr.models.base import utcnow
 from bartr.services import marketplace, ratings, recommendations, sessions, stats
 from bartr.state.auth import AuthState, log
 from bartr.state.view_models import CardVM, RecommendationVM, card_vm, recommendation_vm
 
 FEATURED = 6
+# A member who joined this recently is greeted as new, not "welcome back".
+NEW_MEMBER_GREETING = timedelta(hours=24)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,6 +37,7 @@ class HomeState(AuthState):
     my_requests: int = 0
     for_you: list[RecommendationVM] = []
     rate_prompts: list[RatePromptVM] = []
+    greeting: str = "Welcome back, "
     loaded: bool = False
     failed: bool = False
 
@@ -47,8 +52,12 @@ class HomeState(AuthState):
                 self.skills_offered = figures.skills_offered
                 self.hours_exchanged = figures.hours_exchanged
                 zone = viewer.timezone if viewer else "UTC"
-                page = marketplace.search(db, viewer=viewer, sort="rating", per_page=FEATURED)
-                self.featured = [card_vm(c, zone) for c in page.items]
+                # A member's For you row is shown above: room to leave its teachers out here.
+                extra = 0 if viewer is None else 3
+                page = marketplace.search(
+                    db, viewer=viewer, sort="rating", per_page=FEATURED + extra
+                )
+                self.featured = [card_vm(c, zone) for c in page.items][:FEATURED]
                 if viewer is not None:
                     counts = sessions.tab_counts(db, actor=viewer)
                     self.to_answer = counts.get("to_answer", 0)
@@ -66,6 +75,14 @@ class HomeState(AuthState):
                     ]
                     recs = recommendations.for_you(db, viewer=viewer, limit=3)
                     self.for_you = [recommendation_vm(r) for r in recs]
+                    suggested = {r.profile_url for r in self.for_you}
+                    self.featured = [
+                        c
+                        for c in (card_vm(c, zone) for c in page.items)
+                        if c.profile_url not in suggested
+                    ][:FEATURED]
+                    new_here = utcnow() - viewer.created_at < NEW_MEMBER_GREETING
+                    self.greeting = "Welcome to BARTR, " if new_here else "Welcome back, "
         except Exception:
             log.exception("home page")
             self.failed = True

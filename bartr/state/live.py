@@ -4,9 +4,9 @@ After a message, a read mark or a notification commits, the domain-event subscri
 publish a small signal to the members concerned (adapters/realtime.py: in process, or
 through Redis to every worker). Each worker's hub hands the signal to the tabs connected
 to it: `deliver` opens that tab's state with `app.modify_state` and lets the states that
-asked for it (this one; the chat when a thread is open: `LISTENERS`) re-read SQL. The
-signal carries no data, so a missed one loses nothing: a tab that reconnects re-runs its
-page's on_load and catches up by the last id it saw.
+asked for it (this one; the chat when a thread is open: `LISTENERS`) re-read SQL. A
+signal carries ids, never message text, so a missed one loses nothing: a tab that
+reconnects re-runs its page's on_load and catches up by the last id it saw.
 """
 
 from __future__ import annotations
@@ -101,16 +101,11 @@ class LiveState(AuthState):
             return
         hub.attach(user.id or 0, self.router.session.client_token, views={"header"})
 
-    def _refresh_counts(self, db: Session, user: User, *, bell: bool = True) -> None:
-        self.unread_messages = messages.unread_conversations(db, actor=user)
-        if not bell:
-            return
-        self.unread_notifications = notifications.unread_count(db, actor=user)
-        now = utcnow()
-        self.bell = [
-            bell_item(v, now, user.timezone)
-            for v in notifications.latest(db, actor=user, limit=BELL_SIZE)
-        ]
+    def _refresh_counts(self, db: Session, user: User) -> None:
+        self.unread_messages, self.unread_notifications = messages.header_counts(
+            db, user_id=user.id or 0
+        )
+        self._refresh_bell(db, user)
 
     # --- the bell ---------------------------------------------------------------------------
     @rx.event
@@ -134,51 +129,101 @@ class LiveState(AuthState):
         self._run(act, on_error=lambda e: None)
 
     # --- pushes -----------------------------------------------------------------------------
-    # A push runs in two steps, each in its own `modify_state` (so its delta goes out at
-    # once): `_on_signals` shows what arrived (fast: the chat's new messages), then
-    # `_after_signals` does the follow-ups (read marks, lists, the header's counts).
+    # A push is cheap and immediate: `_note_signals` (no SQL) and the listeners'
+    # `_on_signals` (the chat's new messages: one small read) run in one `modify_state`, so
+    # the new bubble's delta goes out at once. Everything else a push owes (read and
+    # delivered marks, the conversation list, the header's counts, the bell) waits for the
+    # tab's follow-up: one per tab per burst (`hub.follow_up`, FOLLOW_UP_SECONDS later),
+    # one transaction for all of it (`_follow_up_now`).
+    _counts_stale: bool = False
+    _bell_stale: bool = False
+    _delivered: dict[str, int] = {}  # conversation id -> newest message that reached me
+
+    def _note_signals(self, signals: list[Signal]) -> bool:
+        """Remember what the follow-up must re-read (no SQL); True when one is due."""
+        me = self._user_id
+        delivered = dict(self._delivered)
+        for s in signals:
+            kind = s.get("kind")
+            if kind == "message" and s.get("recipient_id") == me and me:
+                key = str(int(s["conversation_id"]))
+                delivered[key] = max(delivered.get(key, 0), int(s["message_id"]))
+                self._counts_stale = True
+            elif kind == "read" and s.get("reader_id") == me:
+                self._counts_stale = True
+            elif kind == "notifications":
+                self._counts_stale = self._bell_stale = True
+        if delivered != self._delivered:
+            self._delivered = delivered
+        return self._counts_stale or self._bell_stale or bool(delivered)
+
     async def _on_signals(self, signals: list[Signal]) -> bool:
-        return True
+        """A listener's immediate part (override); True when it needs the follow-up."""
+        return False
 
-    async def _after_signals(self, signals: list[Signal]) -> bool:
-        """Re-read the header's counts (False when nobody is logged in here any more)."""
-        return await asyncio.to_thread(self._apply_header, signals)
+    def _follow_up_writes(self) -> bool:
+        """Whether a listener's follow-up has something to write (override)."""
+        return False
 
-    def _apply_header(self, signals: list[Signal]) -> bool:
-        kinds = {s.get("kind") for s in signals}
-        if not kinds & {"message", "read", "notifications"}:
-            return True
+    def _follow_up_write(self, db: Session, user: User) -> None:
+        """A listener's writes in the follow-up (override): read marks."""
+
+    def _follow_up_read(self, db: Session, user: User) -> None:
+        """A listener's reads in the follow-up (override): lists."""
+
+    def _follow_up_now(self, listeners: list[LiveState], token: str = "") -> bool:
+        """The follow-up, in a thread: at most one write transaction (marks), then one read.
+
+        The write transaction holds SQLite's write lock, so it only writes (and is skipped
+        when nothing needs writing); lists and counts are read after it, outside the lock.
+        False when nobody is logged in on this tab any more (the hub forgets it). Signals
+        caused by what this writes (read marks, the bell's entry) skip this tab: it shows
+        the result already.
+        """
+        delivered, self._delivered = dict(self._delivered), {}
+        counts, bell = self._counts_stale, self._bell_stale
+        self._counts_stale = self._bell_stale = False
+        ORIGIN_TAB.set(token or self.router.session.client_token)
         try:
+            if delivered or any(listener._follow_up_writes() for listener in listeners):
+                with unit_of_work() as db:
+                    user = accounts.user_for_token_hash(db, self._session_key())
+                    if user is None:
+                        return False
+                    for listener in listeners:
+                        listener._follow_up_write(db, user)
+                    for conversation_id, message_id in delivered.items():
+                        # It reached one of the recipient's tabs: the sender's tick says
+                        # "delivered" (no change when the read mark already covers it).
+                        messages.do_mark_read(
+                            db,
+                            actor=user,
+                            conversation_id=int(conversation_id),
+                            up_to_id=message_id,
+                            read=False,
+                        )
             with read_session() as db:
                 user = accounts.user_for_token_hash(db, self._session_key())
                 if user is None:
                     return False
-                arrived = [
-                    s
-                    for s in signals
-                    if s.get("kind") == "message"
-                    and s.get("recipient_id") == user.id
-                    and messages.received_up_to(
-                        db, actor=user, conversation_id=int(s["conversation_id"])
+                for listener in listeners:
+                    listener._follow_up_read(db, user)
+                if counts or delivered or bell:
+                    self.unread_messages, self.unread_notifications = messages.header_counts(
+                        db, user_id=user.id or 0
                     )
-                    < int(s["message_id"])
-                ]
-            if arrived:
-                # It reached one of the recipient's tabs: the sender's tick says "delivered".
-                with unit_of_work() as db:
-                    for s in arrived:
-                        messages.do_mark_read(
-                            db,
-                            actor=user,
-                            conversation_id=int(s["conversation_id"]),
-                            up_to_id=int(s["message_id"]),
-                            read=False,
-                        )
-            with read_session() as db:
-                self._refresh_counts(db, user, bell="notifications" in kinds)
+                if bell:
+                    self._refresh_bell(db, user)
         except DomainError:
             return True
         return True
+
+    def _refresh_bell(self, db: Session, user: User) -> None:
+        now = utcnow()
+        self.bell = [
+            bell_item(v, now, user.timezone)
+            for v in notifications.latest(db, actor=user, limit=BELL_SIZE)
+        ]
 
 
 # Page states that want pushes while their page is open: view name -> state class. A
@@ -197,20 +242,32 @@ def _connected_here(token: str) -> bool:
     return record is not None and record.instance_id == manager.instance_id
 
 
+FOLLOW_UP_SECONDS = 0.25
+
+
 async def deliver(token: str, signals: list[Signal]) -> bool:
-    """Apply `signals` to the tab `token` (on this worker); False when the tab is gone."""
+    """Apply `signals` to the tab `token` (on this worker); False when the tab is gone.
+
+    One `modify_state`: the immediate part (new bubbles), and the follow-up when this batch
+    carries it; a follow-up is scheduled when the immediate part left work for one.
+    """
     if _app is None or not _connected_here(token):
         return False
     listeners = [LISTENERS[v] for v in hub.views(token) if v in LISTENERS]
+    follow = any(s.get("kind") == "follow_up" for s in signals)
     key = rx.BaseStateToken(ident=token, cls=LiveState)
-    if listeners:
-        async with _app.modify_state(key) as root:
-            for listener in listeners:
-                await (await root.get_state(listener))._on_signals(signals)
+    alive = True
     async with _app.modify_state(key) as root:
-        for listener in listeners:
-            await (await root.get_state(listener))._after_signals(signals)
-        alive = await (await root.get_state(LiveState))._after_signals(signals)
+        live = await root.get_state(LiveState)
+        due = live._note_signals(signals)
+        states = [await root.get_state(listener) for listener in listeners]
+        for state in states:
+            due = await state._on_signals(signals) or due
+        if follow:
+            alive = await asyncio.to_thread(live._follow_up_now, states, token)
+            due = False
+    if due and alive:
+        hub.follow_up(token, FOLLOW_UP_SECONDS)
     return alive
 
 
@@ -251,12 +308,14 @@ def _on_read(event: domain_events.ConversationRead) -> None:
             "conversation_id": event.conversation_id,
             "reader_id": event.reader_id,
             "up_to_id": event.up_to_id,
+            "read": event.read,
+            "origin": ORIGIN_TAB.get(),
         },
     )
 
 
 def _on_notifications(event: domain_events.NotificationsChanged) -> None:
-    hub.publish([event.user_id], {"kind": "notifications"})
+    hub.publish([event.user_id], {"kind": "notifications", "origin": ORIGIN_TAB.get()})
 
 
 domain_events.subscribe_after_commit(domain_events.MessageSent, _on_message)

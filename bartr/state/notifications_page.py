@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from typing import Any
 
@@ -14,7 +13,7 @@ from bartr.adapters.realtime import Signal, hub
 from bartr.db import read_session
 from bartr.models.accounts import User
 from bartr.models.base import utcnow
-from bartr.services import accounts, notifications, ratings
+from bartr.services import notifications, ratings
 from bartr.services.errors import DomainError
 from bartr.state.auth import GENERIC_ERROR, log
 from bartr.state.live import LISTENERS, LiveState, short_when
@@ -120,16 +119,18 @@ class NotificationsState(LiveState):
         self._run(act, on_error=lambda e: None)
         self._fetch()
 
-    async def _after_signals(self, signals: list[Signal]) -> bool:
-        if any(s.get("kind") == "notifications" for s in signals):
-            await asyncio.to_thread(self._refetch)
-        return True
+    _stale: bool = False
 
-    def _refetch(self) -> Any:
-        with read_session() as db:
-            user = accounts.user_for_token_hash(db, self._session_key())
-            if user is not None:
-                self._read(db, user)
+    async def _on_signals(self, signals: list[Signal]) -> bool:
+        """A notification changed: the list is re-read in the tab's follow-up."""
+        if any(s.get("kind") == "notifications" for s in signals):
+            self._stale = True
+        return self._stale
+
+    def _follow_up_read(self, db: Session, user: User) -> None:
+        if self._stale:
+            self._stale = False
+            self._read(db, user)
 
 
 def _zone(tz: str) -> Any:

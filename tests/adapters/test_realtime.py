@@ -62,6 +62,32 @@ def test_a_signal_reaches_every_tab_of_the_members_named_and_nobody_else() -> No
     asyncio.run(scenario())
 
 
+def test_follow_ups_are_coalesced_per_tab_and_skip_gone_tabs() -> None:
+    async def scenario() -> None:
+        hub, rec = Hub(), Recorder()
+        hub.attach(1, "maya-tab")
+        hub.attach(2, "ben-tab")
+        runner = asyncio.create_task(hub.run(rec))
+        await asyncio.sleep(0)
+        for _ in range(5):  # a burst: one follow-up
+            hub.follow_up("maya-tab", 0.05)
+        await asyncio.to_thread(hub.follow_up, "ben-tab", 0.05)  # from a worker thread
+        hub.follow_up("gone-tab", 0.01)  # never attached here: nothing delivered
+        await _settle(lambda: len(rec.got) == 2)
+        await asyncio.sleep(0.15)
+        assert sorted(rec.got) == [
+            ("ben-tab", {"kind": "follow_up"}),
+            ("maya-tab", {"kind": "follow_up"}),
+        ]
+        hub.follow_up("maya-tab", 0.01)  # once delivered, the next burst gets its own
+        await _settle(lambda: len(rec.got) == 3)
+        runner.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await runner
+
+    asyncio.run(scenario())
+
+
 def test_a_signal_for_a_view_skips_tabs_not_showing_it_and_gone_tabs_are_forgotten() -> None:
     async def scenario() -> None:
         hub, rec = Hub(), Recorder(gone={"closed"})

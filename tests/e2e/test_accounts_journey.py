@@ -18,7 +18,7 @@ def test_sign_up_onboard_log_out_log_in(page: Page) -> None:
 
     page.goto("/")
     expect(
-        page.get_by_role("heading", name=re.compile("Welcome back, Ada Lovelace"))
+        page.get_by_role("heading", name=re.compile("Welcome to BARTR, Ada Lovelace"))
     ).to_be_visible()
     for item in ("Marketplace", "Sessions", "Messages", "Wallet"):
         expect(page.get_by_role("link", name=item).first).to_be_visible()
@@ -39,7 +39,7 @@ def test_sign_up_onboard_log_out_log_in(page: Page) -> None:
     expect(page).to_have_url(re.compile(r"/settings/?$"))
     expect(page.get_by_text("Log out everywhere").first).to_be_visible()
     page.goto("/")
-    expect(page.get_by_role("heading", name=re.compile("Welcome back"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("Welcome to BARTR"))).to_be_visible()
 
 
 def test_unknown_page_shows_404(page: Page) -> None:

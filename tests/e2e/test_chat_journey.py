@@ -1,16 +1,29 @@
 """Two members chat live in two browsers: the message, the Messages badge and the bell
 arrive without a reload, the sender's second tab gets it too, the typing indicator shows,
-and reading the thread clears the badge and the bell."""
+and reading the thread clears the badge and the bell. A pair with a session coming up sees
+it pinned above their thread, with Join once the call is open."""
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import Engine
+from sqlmodel import Session
 
-from tests.e2e.journeys import onboard, sign_up
+from bartr.models.base import utcnow
+from bartr.models.ledger import TransactionKind
+from bartr.services import accounts, availability, ledger, profiles, sessions
+from bartr.services.credits import credits
+from tests.e2e.journeys import log_in, onboard, seeded_member, sign_up
+
+# BARTR_E2E_SHOTS=<folder> keeps screenshots of the pinned card at 1280 and 375 px.
+SHOTS = os.environ.get("BARTR_E2E_SHOTS", "")
 
 
 def _visible(page: Page, selector: str):  # type: ignore[no-untyped-def]
@@ -96,3 +109,67 @@ def test_two_members_chat_live_and_badges_follow(new_page: Callable[[], Page]) -
     maya.goto("/messages")
     expect(maya.locator(".conversation-row").first).to_contain_text(f"Ben Live {tag}")
     expect(maya.locator(".conversation-row").first).to_contain_text("Thanks Maya")
+
+
+def _pair_with_a_session_soon(db_engine: Engine) -> dict:
+    """A teacher and a learner whose session starts in five minutes (its call is open)."""
+    with Session(db_engine) as db:
+        teacher_id, _ = seeded_member(db, "Maya Pinned", timezone="Europe/Berlin")
+        learner_id, learner_email = seeded_member(db, "Lee Pinned", timezone="America/New_York")
+        teacher, learner = accounts.get_user(db, teacher_id), accounts.get_user(db, learner_id)
+        availability.do_set_availability(
+            db, actor=teacher, windows=[(day, "00:00", "24:00") for day in range(7)]
+        )
+        skill = profiles.do_add_skill(
+            db, actor=teacher, kind="teach", category_slug="languages",
+            title="Portuguese conversation", level="beginner",
+        )  # fmt: skip
+        ledger.grant(
+            db, user_id=learner_id, amount=credits(3), system="e2e-funding",
+            kind=TransactionKind.ADJUSTMENT, key=f"e2e-fund:{learner_id}",
+        )  # fmt: skip
+        start = (utcnow() + timedelta(minutes=5)).replace(second=0, microsecond=0)
+        asked = start - timedelta(days=1)
+        booked = sessions.do_request_session(
+            db, actor=learner, skill_id=skill.id, duration_minutes=60, start_times=[start],
+            now=asked,
+        )  # fmt: skip
+        sessions.do_accept(db, actor=teacher, session_id=booked.id, starts_at=start, now=asked)
+        db.commit()
+        return {
+            "session_id": booked.id,
+            "teacher_handle": teacher.handle,
+            "learner_email": learner_email,
+            "start": start,
+        }
+
+
+def test_the_thread_pins_the_pairs_session_with_join(
+    browser: Browser, app_url: str, db_engine: Engine
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    setup = _pair_with_a_session_soon(db_engine)
+    for width in (1280, 375):
+        ctx = browser.new_context(viewport={"width": width, "height": 800}, base_url=app_url)
+        page = ctx.new_page()
+        page.set_default_timeout(30_000)
+        log_in(page, email=setup["learner_email"])
+        page.goto(f"/messages?to={setup['teacher_handle']}")
+        expect(page).to_have_url(re.compile(r"/messages/\d+$"))
+        card = page.locator("#pinned-session")
+        expect(card).to_be_visible()
+        expect(card).to_contain_text("Portuguese conversation")
+        expect(card).to_contain_text("Scheduled")
+        local = setup["start"].astimezone(ZoneInfo("America/New_York"))
+        expect(card).to_contain_text(f"{local:%H:%M}")  # the viewer's zone, not Berlin's
+        expect(card).to_contain_text("America/New_York")
+        expect(card.get_by_role("link", name="Portuguese conversation")).to_have_attribute(
+            "href", f"/sessions/{setup['session_id']}"
+        )
+        join = card.get_by_role("link", name="Join")
+        expect(join).to_have_attribute("href", f"/sessions/{setup['session_id']}/room")
+        if SHOTS:
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(Path(SHOTS) / f"chat-pinned-session-{width}.png"))
+        ctx.close()

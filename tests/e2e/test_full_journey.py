@@ -353,6 +353,7 @@ def test_newcomer_from_invite_to_a_rated_session_and_an_admin_handling_a_report(
         shot(admin, "admin-moderation-queue")
         row.get_by_role("button", name="Open").click()
         panel = admin.locator("#report-panel")
+        expect(panel).to_contain_text(f"Eleni Strings reported a message from {newcomer_name}")
         expect(panel).to_contain_text("Asked to pay me outside BARTR.")
         expect(panel).to_contain_text("Context")
         expect(panel).to_contain_text(MONEY_MESSAGE)

@@ -14,7 +14,7 @@ from sqlmodel import Session
 import bartr.models  # noqa: F401  (register every table)
 from bartr.db import make_engine
 from bartr.services import accounts, availability, categories, profiles
-from tests.e2e.journeys import PASSWORD, onboard, sign_up
+from tests.e2e.journeys import PASSWORD, choose, onboard, sign_up
 
 
 def _seed_teachers(database_url: str, suffix: str) -> dict[str, object]:
@@ -69,11 +69,6 @@ def _png_bytes() -> bytes:
     return out.getvalue()
 
 
-def _choose(page: Page, trigger: str, option: str) -> None:
-    page.locator(trigger).click()
-    page.get_by_role("option", name=option, exact=True).click()
-
-
 def test_profile_setup_then_find_a_teacher_by_search_and_filters(
     page: Page, app_env: dict[str, str]
 ) -> None:
@@ -112,8 +107,8 @@ def test_profile_setup_then_find_a_teacher_by_search_and_filters(
     # Add a skill to teach, with a category, a level and a tag.
     page.locator("#add-teach").click()
     page.fill("#skill-title", "Watercolour landscapes")
-    _choose(page, "#skill-category", "Design")
-    _choose(page, "#skill-level", "Intermediate")
+    choose(page, "#skill-category", "Design")
+    choose(page, "#skill-level", "Intermediate")
     page.fill("#skill-tags", "watercolour")
     page.locator("#skill-tags").press("Enter")
     expect(page.get_by_role("dialog").get_by_text("watercolour", exact=True)).to_be_visible()
@@ -130,9 +125,9 @@ def test_profile_setup_then_find_a_teacher_by_search_and_filters(
     expect(results.get_by_text(str(teacher["name"]))).to_be_visible()
     expect(results.get_by_text(str(other["name"]))).to_be_visible()
 
-    _choose(page, "#filter-category", "Music")
+    choose(page, "#filter-category", "Music")
     expect(page).to_have_url(re.compile(r"category=music"))
-    _choose(page, "#filter-level", "Advanced")
+    choose(page, "#filter-level", "Advanced")
     expect(page).to_have_url(re.compile(r"level=advanced"))
 
     def check_results() -> None:

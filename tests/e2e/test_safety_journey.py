@@ -3,15 +3,12 @@ the suspended member is logged out and can't log back in, and the audit log show
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import uuid
 from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ROOT
-from tests.e2e.journeys import PASSWORD, log_in, onboard, sign_up
+from tests.e2e.journeys import PASSWORD, create_admin, log_in, onboard, sign_up
 
 
 def test_report_suspend_logout_and_audit(
@@ -41,11 +38,7 @@ def test_report_suspend_logout_and_audit(
     expect(reporter.locator("#settings-reports")).to_contain_text("Received")
 
     admin_email = f"admin-{tag}@example.com"
-    subprocess.run(
-        [sys.executable, "-m", "bartr.cli", "create-admin", "--email", admin_email,
-         "--name", "Ada Admin", "--password", PASSWORD],
-        cwd=ROOT, env=app_env, check=True, capture_output=True,
-    )  # fmt: skip
+    create_admin(app_env, email=admin_email)
     log_in(page, email=admin_email)
     page.goto("/admin")
     row = page.locator("#admin-reports-table tbody tr", has_text=f"Rita Rude {tag}")

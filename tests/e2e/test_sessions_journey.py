@@ -5,7 +5,7 @@ grant) are set up through the services on the e2e database; everything after tha
 in two browser contexts, one per person:
 
 learner requests (picks a free slot) -> teacher proposes other times -> learner accepts ->
-[the clock jumps: see `_move_session_into_the_past`] -> teacher marks it taught ->
+[the clock jumps: see `journeys.move_session`] -> teacher marks it taught ->
 learner confirms -> the learner paid the cost, the teacher earned it, and both see the
 whole history on the session page.
 """
@@ -22,10 +22,9 @@ from sqlmodel import Session
 
 from bartr.models.base import utcnow
 from bartr.models.ledger import TransactionKind
-from bartr.models.sessions import SkillSession
 from bartr.services import accounts, availability, ledger, profiles, sessions
 from bartr.services.credits import credits, format_credits
-from tests.e2e.journeys import PASSWORD, log_in
+from tests.e2e.journeys import PASSWORD, log_in, move_session
 
 EVERY_DAY = [(day, "06:00", "23:00") for day in range(7)]
 
@@ -57,20 +56,6 @@ def _teacher_with_skill(db: Session) -> tuple[int, str, int]:
 def _balance(db_engine: Engine, user_id: int) -> int:
     with Session(db_engine) as db:
         return ledger.available_balance(db, user_id)
-
-
-def _move_session_into_the_past(db_engine: Engine, session_id: int) -> None:
-    """The app runs on the real clock and a session can only be marked as taught once it
-    has ended. Rather than wait an hour, the agreed time is moved to "it ended five minutes
-    ago" directly in the database; nothing else about the session changes."""
-    with Session(db_engine) as db:
-        row = db.get(SkillSession, session_id)
-        assert row is not None and row.state == "scheduled"
-        length = timedelta(minutes=row.duration_minutes)
-        row.ends_at = utcnow() - timedelta(minutes=5)
-        row.starts_at = row.ends_at - length
-        db.add(row)
-        db.commit()
 
 
 def _header_balance(page: Page) -> str:
@@ -156,7 +141,9 @@ def test_request_reschedule_accept_complete_confirm(
     assert learner.request.get(f"/api/calendar/session/{session_id}.ics").ok
 
     # --- time passes: the session is over ------------------------------------------------
-    _move_session_into_the_past(db_engine, session_id)
+    move_session(
+        db_engine, session_id, starts_at=utcnow() - timedelta(minutes=65)
+    )  # ended 5 min ago
 
     # --- the teacher marks it taught ------------------------------------------------------
     teacher.reload()

@@ -4,16 +4,14 @@ payments off, and an admin correcting a balance."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import uuid
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlparse
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ROOT, Mailbox
-from tests.e2e.journeys import PASSWORD, confirm_email, log_in, onboard, sign_up
+from tests.e2e.conftest import Mailbox
+from tests.e2e.journeys import confirm_email, create_admin, log_in, onboard, sign_up
 
 
 def _email(who: str) -> str:
@@ -87,11 +85,7 @@ def test_admin_adjusts_a_members_credits(
     onboard(member)
 
     admin_email = _email("admin")
-    subprocess.run(
-        [sys.executable, "-m", "bartr.cli", "create-admin", "--email", admin_email,
-         "--name", "Ada Admin", "--password", PASSWORD],
-        cwd=ROOT, env=app_env, check=True, capture_output=True,
-    )  # fmt: skip
+    create_admin(app_env, email=admin_email)
     log_in(page, email=admin_email)
     page.goto("/admin")
     expect(page.get_by_role("tablist", name="Admin sections")).to_be_visible()

@@ -39,6 +39,34 @@ def _pair(db: Session) -> tuple[User, User, int]:
     return maya, ben, conversation.id or 0
 
 
+def _shown(chat: ChatState) -> list[Any]:
+    """The thread on screen: the loaded pages, then what arrived since."""
+    return list(chat.items) + list(chat.fresh)
+
+
+def _tick(chat: ChatState, bubble: Any) -> str:
+    """What the bubble's tick shows (components/chat.py: from the other member's marks)."""
+    if bubble.id <= chat.their_read_id:
+        return "read"
+    return "delivered" if bubble.id <= chat.their_delivered_id else "sent"
+
+
+def _follow_up(state: LiveState) -> None:
+    """The tab's coalesced follow-up, as `deliver` runs it (read marks, list, counts)."""
+    assert state._follow_up_now([state])
+
+
+def _read_mark(db: Session, cid: int, member_id: int) -> int:
+    """A member's read mark in a conversation, as committed (read in a fresh session)."""
+    from bartr.models.messaging import Conversation
+
+    with Session(db.get_bind()) as fresh:
+        conversation = fresh.get(Conversation, cid)
+        assert conversation is not None
+        a_side = conversation.member_a_id == member_id
+        return conversation.a_read_id if a_side else conversation.b_read_id
+
+
 def _count(db: Session) -> int:
     return int(db.exec(select(func.count()).select_from(Message)).one())
 
@@ -56,24 +84,89 @@ def test_sending_shows_the_message_once_and_the_other_tab_catches_up_once(db: Se
     maya, ben, cid = _pair(db)
     mine = _state(ChatState, maya, db, f"/messages/{cid}")
     mine.load()
-    assert mine.other_name == "Ben Ito" and mine.items == []
+    assert mine.other_name == "Ben Ito" and _shown(mine) == []
     _send(mine, {"body": "Hi Ben, see https://example.com/a."})
-    assert [b.parts[1].href for b in mine.items] == ["https://example.com/a"]
+    assert [b.parts[1].href for b in _shown(mine)] == ["https://example.com/a"]
+    assert mine.fresh and not mine.items  # only the new bubble travels, not the thread
     assert mine.draft == "" and mine.send_error == ""
+    assert _tick(mine, mine.fresh[0]) == "sent"
+    _follow_up(mine)  # the list follows, coalesced
     assert mine.conversations[0].preview.startswith("You: Hi Ben")
 
     theirs = _state(ChatState, ben, db, f"/messages/{cid}")
     theirs.load()
-    assert [b.mine for b in theirs.items] == [False]
+    assert [b.mine for b in _shown(theirs)] == [False]
     # The push arrives (twice: a repeated signal), then the tab reconnects: still once.
-    signal = {"kind": "message", "conversation_id": cid, "message_id": mine.items[0].id}
+    signal = {"kind": "message", "conversation_id": cid, "message_id": mine.fresh[0].id}
     theirs._apply_arrivals([signal, signal])
-    theirs._apply_follow_ups([signal, signal])
+    _follow_up(theirs)
     theirs.load()
-    assert len(theirs.items) == 1
-    # Ben's tab has the thread open: Maya's tick turns to "read".
+    assert len(_shown(theirs)) == 1
+    # Ben's tab has the thread open: Maya's tick turns to "read" (from SQL on a bare
+    # signal, from the signal's own mark otherwise).
     mine._apply_arrivals([{"kind": "read", "conversation_id": cid}])
-    assert mine.items[0].tick == "read"
+    assert _tick(mine, mine.fresh[0]) == "read"
+
+
+def test_a_burst_resends_only_the_new_bubbles_and_marks_read_once(db: Session) -> None:
+    maya, ben, cid = _pair(db)
+    mine = _state(ChatState, maya, db, f"/messages/{cid}")
+    mine.load()
+    theirs = _state(ChatState, ben, db, f"/messages/{cid}")
+    theirs.load()
+    sent = []
+    for n in range(3):
+        sent.append(messages.do_send_message(db, actor=maya, conversation_id=cid, body=f"m{n}"))
+        db.commit()
+    signals = [
+        {"kind": "message", "conversation_id": cid, "message_id": m.id, "recipient_id": ben.id}
+        for m in sent
+    ]
+    theirs._apply_arrivals(signals)
+    assert [b.parts[0].text for b in theirs.fresh] == ["m0", "m1", "m2"]
+    assert theirs._read_pending and theirs._list_stale  # owed to the follow-up, not done
+    assert _read_mark(db, cid, ben.id or 0) < (sent[-1].id or 0)
+    _follow_up(theirs)  # one write for the whole burst
+    assert _read_mark(db, cid, ben.id or 0) == sent[-1].id
+    assert not theirs._read_pending and theirs.conversations[0].unread == 0
+    # Maya's tab hears Ben's mark as a signal carrying it: ticks move without a query.
+    mine._apply_arrivals(
+        [{"kind": "read", "conversation_id": cid, "reader_id": ben.id, "up_to_id": sent[1].id}]
+    )
+    assert (mine.their_read_id, mine.their_delivered_id) == (sent[1].id, sent[1].id)
+    # A delivered-only mark moves the grey ticks, never the read one.
+    mine._apply_arrivals(
+        [
+            {
+                "kind": "read",
+                "conversation_id": cid,
+                "reader_id": ben.id,
+                "up_to_id": sent[2].id,
+                "read": False,
+            }
+        ]
+    )
+    assert (mine.their_read_id, mine.their_delivered_id) == (sent[1].id, sent[2].id)
+
+
+def test_fresh_bubbles_fold_into_the_thread_past_the_limit(db: Session) -> None:
+    from datetime import timedelta
+
+    from bartr.state.chat import FRESH_MAX
+
+    maya, ben, cid = _pair(db)
+    theirs = _state(ChatState, ben, db, f"/messages/{cid}")
+    theirs.load()
+    start = messages.utcnow() - timedelta(hours=1)
+    for n in range(FRESH_MAX + 2):  # one a second: under the rate limit
+        at = start + timedelta(seconds=n)
+        messages.do_send_message(db, actor=maya, conversation_id=cid, body=f"m{n}", now=at)
+        db.commit()
+        theirs._apply_arrivals([{"kind": "message", "conversation_id": cid}])
+    shown = _shown(theirs)
+    assert [b.parts[0].text for b in shown] == [f"m{n}" for n in range(FRESH_MAX + 2)]
+    assert theirs.items and len(theirs.fresh) < FRESH_MAX  # folded once, then small again
+    assert [b.first_of_day for b in shown].count(True) == len({b.day for b in shown})
 
 
 def test_a_too_long_message_is_refused_and_the_text_kept(db: Session) -> None:
@@ -122,7 +215,7 @@ def test_older_messages_load_fifty_at_a_time_above_the_oldest(db: Session) -> No
     db.commit()
     chat = _state(ChatState, maya, db, f"/messages/{cid}")
     chat.load()
-    assert len(chat.items) == 50 and chat.has_older
+    assert len(_shown(chat)) == 50 and chat.has_older
     list(chat.load_older())
     assert len(chat.items) == 60 and not chat.has_older
     assert [b.parts[0].text for b in chat.items[:2]] == ["m0", "m1"]
@@ -138,7 +231,10 @@ def test_header_counts_and_bell_follow_messages_and_clear_on_reading(db: Session
     assert header.bell[0].text == "Ben Ito sent you a message" and header.bell[0].unread
     chat = _state(ChatState, maya, db, f"/messages/{cid}")
     chat.load()  # reading the thread clears the badge and its bell entry
-    header._apply_header([{"kind": "read", "conversation_id": cid}, {"kind": "notifications"}])
+    assert header._note_signals(
+        [{"kind": "read", "conversation_id": cid, "reader_id": maya.id}, {"kind": "notifications"}]
+    )
+    _follow_up(header)
     assert header.unread_messages == 0 and header.unread_notifications == 0
 
 
@@ -160,3 +256,27 @@ def test_notification_centre_marks_one_or_all_read(db: Session) -> None:
     other.mark_everything_read()
     other.load()
     assert other.rows == []
+
+
+def test_the_thread_pins_the_pairs_next_session_and_not_on_the_session_page(
+    db: Session,
+) -> None:
+    from datetime import timedelta
+
+    from tests.services.session_factories import T0, make_pair, scheduled
+
+    pair = make_pair(db)
+    cid = messages.do_open_conversation(db, actor=pair.learner, other_id=pair.teacher.id or 0).id
+    session = scheduled(db, pair, start=T0 + timedelta(days=2, hours=2))  # ahead of today
+    chat = _state(ChatState, pair.learner, db, f"/messages/{cid}")
+    chat.load()
+    assert chat.pinned.id == session.id and chat.pinned.href == f"/sessions/{session.id}"
+    assert chat.pinned.label == "Scheduled" and chat.pinned.role == "You learn"
+    assert chat.pinned.when.endswith("(Europe/Berlin)") and not chat.pinned.can_join
+    # A thread without one shows none; the session page's own chat card neither.
+    other = _state(ChatState, make_user(db), db, "/messages")
+    other.load()
+    assert other.pinned.id == 0
+    inline = _state(ChatState, pair.teacher, db, f"/sessions/{session.id}")
+    inline.load_for_session()
+    assert inline.conversation_id == cid and inline.pinned.id == 0

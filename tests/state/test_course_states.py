@@ -71,6 +71,9 @@ def test_course_page_handlers_follow_the_access_matrix(world: Any, role: str) ->
         assert state.load_error == ""
         assert [i.title for i in state.items] == ["Lesson 1 notes", "lesson-1"]
         assert state.unlocked is (role in ALLOWED)
+        # The way back to the teacher: their profile and their conversation.
+        handle = state.teacher_url.removeprefix("/u/")
+        assert handle and state.message_url == f"/messages?to={handle}"
         # Locked viewers never get a file URL.
         assert all((i.src != "") is (role in ALLOWED) for i in state.items)
     _drive(CoursePageState.open_item.fn(state, w.video.id))

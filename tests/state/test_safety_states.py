@@ -155,3 +155,4 @@ def test_admin_queue_names_a_reported_message_and_the_members_balance(
     assert row["what"] == "Message from Ben Ode"  # the label says what it is, once
     _run(AdminReportsState.open_report, queue, int(row["id"]))
     assert ["Balance", "2 credits available"] in queue.history
+    assert queue.detail["what"] == "a message from Ben Ode"  # "Maya reported a message from …"
