@@ -177,10 +177,19 @@ def header() -> rx.Component:
                     spacing=rx.breakpoints(initial="2", sm="3"),
                     align="center",
                 ),
-                rx.hstack(
-                    link_button("Log in", variant="soft", color_scheme="gray", href=routes.LOGIN),
-                    link_button("Join BARTR", href=routes.SIGNUP),
-                    spacing="2",
+                # The static HTML does not know who is looking: a skeleton there, not "Log
+                # in" shown to a member for the second it takes to find out (the first check
+                # of the login sets auth_checked; pages without a guard are hydrated).
+                rx.cond(
+                    AuthState.auth_checked | rx.State.is_hydrated,
+                    rx.hstack(
+                        link_button(
+                            "Log in", variant="soft", color_scheme="gray", href=routes.LOGIN
+                        ),
+                        link_button("Join BARTR", href=routes.SIGNUP),
+                        spacing="2",
+                    ),
+                    rx.skeleton(height="32px", width="160px"),
                 ),
             ),
             rx.color_mode.button(
