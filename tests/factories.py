@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import itertools
 from typing import Any
 
@@ -64,3 +66,22 @@ def sign_in(state: Any, token: str, *, url: str | None = None) -> Any:
         url=ReflexURL(url) if url is not None else current.url,
     )
     return state
+
+
+def events_of(result: Any) -> list[Any]:
+    """Run what an event handler returned to the end, like Reflex does (a generator, an
+    async generator, a coroutine, an event or a list); the events it produced, in order."""
+    if inspect.iscoroutine(result):
+        result = asyncio.run(result)
+    if hasattr(result, "__anext__"):
+
+        async def drain() -> list[Any]:
+            return [event async for event in result]
+
+        result = asyncio.run(drain())
+    elif hasattr(result, "__next__"):
+        result = list(result)
+    if result is None:
+        return []
+    items = result if isinstance(result, list) else [result]
+    return [item for item in items if item is not None]

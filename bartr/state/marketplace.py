@@ -8,8 +8,10 @@ one round trip from submit to results. Opening or reloading a URL runs `load`.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import reflex as rx
@@ -153,14 +155,15 @@ class MarketplaceState(AuthState):
         values.update({k: str(v) for k, v in changes.items()})
         return SearchParams.from_query(values)
 
-    def _go(self, **changes: Any) -> Any:
+    async def _go(self, **changes: Any) -> AsyncIterator[Any]:
         """Search with the changed filters now, and put them in the address bar."""
         changes.setdefault("page", 1)
         params = self._params(**changes)
         url = json.dumps(routes.marketplace(params.to_query()))
         self._show_params(params)
         yield rx.call_script(f"window.history.replaceState(window.history.state, '', {url})")
-        yield from self._search(params)
+        async for update in self._search(params):
+            yield update
 
     def _show_params(self, params: SearchParams) -> None:
         self.q = params.q
@@ -175,23 +178,30 @@ class MarketplaceState(AuthState):
 
     # --- loading ---------------------------------------------------------------------------
     @rx.event
-    def load(self) -> Any:
+    async def load(self) -> AsyncIterator[Any]:
         params = SearchParams.from_query(dict(self.router.url.query_parameters))
         self._show_params(params)
-        yield from self._search(params)
+        async for update in self._search(params):
+            yield update
 
-    def _search(self, params: SearchParams) -> Any:
+    def _query(self, params: SearchParams) -> tuple[str, marketplace.SearchPage]:
+        with read_session() as db:
+            viewer = self._current_user(db)
+            # Visitors have no zone on file (and the CSP forbids asking the browser).
+            zone = viewer.timezone if viewer else "UTC"
+            result = marketplace.search_params(db, viewer=viewer, params=params)
+            self.category_options = [Option(ALL, "All categories")] + [
+                Option(c.slug, c.name) for c in categories.list_categories(db)
+            ]
+        return zone, result
+
+    async def _search(self, params: SearchParams) -> AsyncIterator[Any]:
         self.loading, self.error, self.notice = True, "", ""
         yield
         try:
-            with read_session() as db:
-                viewer = self._current_user(db)
-                # Visitors have no zone on file (and the CSP forbids asking the browser).
-                zone = viewer.timezone if viewer else "UTC"
-                result = marketplace.search_params(db, viewer=viewer, params=params)
-                self.category_options = [Option(ALL, "All categories")] + [
-                    Option(c.slug, c.name) for c in categories.list_categories(db)
-                ]
+            # In a thread: the queries must not hold up every other member on this worker
+            # (the event holds this tab's state lock meanwhile; nothing else touches it).
+            zone, result = await asyncio.to_thread(self._query, params)
         except Exception:
             log.exception("marketplace search")
             self.loading, self.error, self.cards, self.total = False, LOAD_ERROR, [], 0

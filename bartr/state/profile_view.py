@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import unquote
@@ -131,20 +132,13 @@ class ProfileViewState(AuthState):
         return unquote(path.rsplit("/", 1)[-1])[:40]
 
     @rx.event
-    def load(self) -> Any:
+    async def load(self) -> AsyncIterator[None]:
         self.loading, self.not_found, self.error = True, False, ""
         yield
         handle = self._handle_from_url()
         try:
-            with read_session() as db:
-                viewer = self._current_user(db)
-                view = profiles.public_profile(db, handle=handle, viewer=viewer)
-                summary = ratings.reviews_for(db, teacher_id=view.user_id, viewer=viewer, limit=10)
-                cards = courses.cards_for_teacher(db, viewer=viewer, teacher_id=view.user_id)
-                match = None
-                if viewer is not None and not view.is_self and view.teaches:
-                    teacher = accounts.get_user(db, view.user_id)
-                    match = recommendations.score_between(db, viewer=viewer, teacher=teacher)
+            # In a thread: the queries must not hold up every other member on this worker.
+            view, summary, cards, match = await asyncio.to_thread(self._query, handle)
         except NotFound:
             self.loading, self.not_found = False, True
             return
@@ -159,6 +153,18 @@ class ProfileViewState(AuthState):
         self.match_reasons = [r[:1].upper() + r[1:] for r in reasons]
         self.mutual = bool(match and match.mutual)
         self.loading = False
+
+    def _query(self, handle: str) -> tuple[Any, Any, Any, Any]:
+        with read_session() as db:
+            viewer = self._current_user(db)
+            view = profiles.public_profile(db, handle=handle, viewer=viewer)
+            summary = ratings.reviews_for(db, teacher_id=view.user_id, viewer=viewer, limit=10)
+            cards = courses.cards_for_teacher(db, viewer=viewer, teacher_id=view.user_id)
+            match = None
+            if viewer is not None and not view.is_self and view.teaches:
+                teacher = accounts.get_user(db, view.user_id)
+                match = recommendations.score_between(db, viewer=viewer, teacher=teacher)
+        return view, summary, cards, match
 
     def _show(self, view: profiles.ProfileView) -> None:
         self.name, self.handle_label = view.display_name, f"@{view.handle}"

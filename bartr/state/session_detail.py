@@ -7,8 +7,9 @@ over the socket). After every action the detail is read afresh.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -235,13 +236,14 @@ class SessionDetailState(SessionActions, AuthState):
 
     # --- reading -------------------------------------------------------------------
     @rx.event
-    def load(self) -> Iterator[Any]:
+    async def load(self) -> AsyncIterator[Any]:
         self.loading, self.load_error, self.action_error = True, "", ""
         self.dialog, self.busy = "", False
         yield
         raw = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
         self._sid = int(raw) if raw.isdigit() and len(raw) < 12 else 0
-        self._fetch()
+        # In a thread: the queries must not hold up every other member on this worker.
+        await asyncio.to_thread(self._fetch)
 
     def _fetch(self) -> None:
         now = utcnow()

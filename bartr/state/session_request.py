@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import reflex as rx
@@ -76,14 +77,15 @@ class SessionRequestState(AuthState):
         return next((d.slots for d in self.days if d.key == self.day), [])
 
     @rx.event
-    def load(self) -> Iterator[Any]:
+    async def load(self) -> AsyncIterator[Any]:
         self.loading, self.load_error, self.errors, self.form_error = True, "", {}, ""
         self.rate_href = ""
         self.chosen, self.sending, self.duration = [], False, "60"
         yield
         raw = self.router.url.query_parameters.get("skill", "")
         self._skill_id = int(raw) if raw.isdigit() and len(raw) < 12 else 0
-        self._read(self._load_skill)
+        # In a thread: free slots take the longest of any page's queries.
+        await asyncio.to_thread(self._read, self._load_skill)
 
     def _load_skill(self, db: Session, user: User) -> None:
         skill, teacher = sessions.request_options(db, actor=user, skill_id=self._skill_id)

@@ -19,7 +19,7 @@ from bartr.state.marketplace import ForYouState, MarketplaceState
 from bartr.state.profile_edit import AvailabilityEditorState, ProfileEditState, SkillEditorState
 from bartr.state.profile_view import ProfileViewState
 from bartr.state.view_models import slot_label
-from tests.factories import make_user
+from tests.factories import events_of, make_user
 
 
 def _token(engine: Engine, user: User) -> str:
@@ -42,11 +42,9 @@ def _at(state: Any, url: str) -> None:
 
 def _run(handler_result: Any) -> Any:
     """Drain a generator handler; return the last thing it yielded or returned."""
-    if hasattr(handler_result, "__next__"):
-        last = None
-        for item in handler_result:
-            last = item if item is not None else last
-        return last
+    if hasattr(handler_result, "__next__") or hasattr(handler_result, "__anext__"):
+        events = events_of(handler_result)
+        return events[-1] if events else None
     return handler_result
 
 
@@ -60,11 +58,9 @@ def _search_in_place(handler_result: Any) -> str:
     The first thing it sends is the `history.replaceState` script (no redirect), then the
     results of the same event.
     """
-    first = next(handler_result)
+    first = events_of(handler_result)[0]
     script = str(first.args[0][1]._var_value)
     assert script.startswith("window.history.replaceState(") and "redirect" not in script
-    for _ in handler_result:
-        pass
     return str(json.loads(script[script.index("'', ") + 4 : -1]))
 
 

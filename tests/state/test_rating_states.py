@@ -19,7 +19,7 @@ from bartr.services import accounts, sessions
 from bartr.state.profile_view import ProfileViewState
 from bartr.state.rating import RatingState
 from bartr.state.trust_editor import TrustEditorState
-from tests.factories import make_user
+from tests.factories import events_of, make_user
 from tests.services.session_factories import make_pair
 
 
@@ -43,12 +43,7 @@ def as_member(make_state: Callable, db: Session) -> Callable:
 
 
 def _run(handler: Any, state: Any, *args: Any) -> list[Any]:
-    result = handler.fn(state, *args)
-    if result is None:
-        return []
-    if hasattr(result, "__next__"):
-        return [e for e in result if e is not None]
-    return result if isinstance(result, list) else [result]
+    return events_of(handler.fn(state, *args))
 
 
 def _completed(db: Session) -> tuple[Any, int]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,7 +18,7 @@ from bartr.state.session_request import SessionRequestState
 from bartr.state.sessions_list import SessionsListState
 from bartr.state.slots import SlotChoice, SlotDay, toggle_choice
 from bartr.state.wording import credits_phrase, relative_label, when_label
-from tests.factories import make_user, sign_in
+from tests.factories import events_of, make_user, sign_in
 from tests.services.session_factories import make_pair, request, scheduled
 
 NOW = datetime(2030, 3, 4, 12, 0, tzinfo=UTC)
@@ -36,18 +35,11 @@ def _state(cls: type, user: User | None, db: Session, path: str) -> Any:
 
 
 def _drive(result: Any) -> list[Any]:
-    """Run a handler to the end; return what it yielded or returned."""
-    if result is None:
-        return []
-    if isinstance(result, Iterable) and not isinstance(result, (str, bytes)):
-        events: list[Any] = []
-        for item in result:
-            if isinstance(item, list):
-                events.extend(item)
-            elif item is not None:
-                events.append(item)
-        return events
-    return [result]
+    """Run a handler to the end; return what it yielded or returned (lists flattened)."""
+    events: list[Any] = []
+    for item in events_of(result):
+        events.extend(item if isinstance(item, list) else [item])
+    return events
 
 
 # --------------------------------------------------------------------------- pure wording

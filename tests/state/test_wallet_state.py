@@ -23,7 +23,7 @@ from bartr.state.admin_credits import AdminCreditsState
 from bartr.state.wallet import PAGE_SIZE, WalletState
 from tests.api import stripe_stub as stub
 from tests.api.stripe_stub import StripeStub
-from tests.factories import make_user
+from tests.factories import events_of, make_user
 
 stripe_stub = stub.stripe_stub
 stripe_on = stub.stripe_on
@@ -55,18 +55,7 @@ def as_member(make_state: Callable, db: Session) -> Callable:
 
 def _run(handler: Any, state: Any, *args: Any) -> list[Any]:
     """Call an event handler like Reflex does; returns the events it produced."""
-    result = handler.fn(state, *args)
-    if result is None:
-        return []
-    if hasattr(result, "__anext__"):
-
-        async def drain() -> list[Any]:
-            return [event async for event in result if event is not None]
-
-        return asyncio.run(drain())
-    if hasattr(result, "__next__"):
-        return [event for event in result if event is not None]
-    return result if isinstance(result, list) else [result]
+    return events_of(handler.fn(state, *args))
 
 
 def _args(spec: Any) -> dict[str, str]:
