@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import timedelta
-from typing import Any
 
 import reflex as rx
 
@@ -42,7 +42,11 @@ class HomeState(AuthState):
     failed: bool = False
 
     @rx.event
-    def load(self) -> Any:
+    async def load(self) -> None:
+        # In a thread: the queries must not hold up every other member on this worker.
+        await asyncio.to_thread(self._load)
+
+    def _load(self) -> None:
         self.failed = False
         try:
             with read_session() as db:
@@ -87,4 +91,3 @@ class HomeState(AuthState):
             log.exception("home page")
             self.failed = True
         self.loaded = True
-        return None

@@ -298,7 +298,7 @@ class ForYouState(AuthState):
     hint: bool = False  # nothing to match yet: invite the member to add skills
 
     @rx.event
-    def load(self) -> Any:
+    async def load(self) -> AsyncIterator[Any]:
         params = SearchParams.from_query(dict(self.router.url.query_parameters))
         self.hint = False
         if params != SearchParams(sort=params.sort):  # searching or filtering: just results
@@ -306,6 +306,11 @@ class ForYouState(AuthState):
             return
         self.loading = True
         yield
+        # In a thread: matching is the most expensive read of the marketplace page.
+        await asyncio.to_thread(self._match)
+        self.loading = False
+
+    def _match(self) -> None:
         try:
             with read_session() as db:
                 viewer = self._current_user(db)
@@ -320,4 +325,3 @@ class ForYouState(AuthState):
         except Exception:
             log.exception("marketplace recommendations")
             self.for_you, self.circles = [], []
-        self.loading = False

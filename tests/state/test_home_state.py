@@ -12,12 +12,13 @@ from bartr.models.accounts import User
 from bartr.models.base import utcnow
 from bartr.services import accounts
 from bartr.state.home import HomeState
+from tests.factories import events_of
 
 
 def test_visitor_sees_live_figures_and_featured_skills(make_state) -> None:  # type: ignore[no-untyped-def]
     demo_data.seed()
     home = make_state(HomeState)
-    home.load()
+    events_of(home.load())
     assert not home.failed and home.loaded
     assert home.members == len(demo_data.PEOPLE)
     assert home.skills_offered == sum(len(p.teaches) for p in demo_data.PEOPLE)
@@ -33,7 +34,7 @@ def test_member_sees_their_counts_balance_and_matches(make_state) -> None:  # ty
             db, email="tom@demo.bartr.app", password=demo_data.DEMO_PASSWORD
         ).token
     home = make_state(HomeState, token=token)
-    home.load()
+    events_of(home.load())
     assert home.logged_in and home.viewer_name == "Tom Becker"
     assert home.balance_label not in ("", "0")
     # Tom wants to learn Spanish: the Spanish teachers are suggested.
@@ -52,7 +53,7 @@ def _tom(make_state):  # type: ignore[no-untyped-def]
 def test_popular_leaves_out_the_teachers_already_suggested_for_you(make_state) -> None:  # type: ignore[no-untyped-def]
     demo_data.seed()
     home = _tom(make_state)
-    home.load()
+    events_of(home.load())
     suggested = {rec.profile_url for rec in home.for_you}
     assert suggested and home.featured
     assert not suggested & {card.profile_url for card in home.featured}
@@ -69,5 +70,5 @@ def test_a_member_who_joined_today_is_welcomed_not_welcomed_back(make_state) -> 
             tom = db.exec(select(User).where(User.email == "tom@demo.bartr.app")).one()
             tom.created_at = utcnow() - joined
             db.add(tom)
-        home.load()
+        events_of(home.load())
         assert home.greeting == greeting
