@@ -30,6 +30,7 @@ from bartr.state.live import (
     FOLLOW_UP_SECONDS,
     LISTENERS,
     ORIGIN_TAB,
+    FollowUp,
     LiveState,
     short_when,
 )
@@ -500,26 +501,33 @@ class ChatState(LiveState):
             if user is not None and self._catch_up(db, user):
                 self._read_pending = True
 
-    def _follow_up_writes(self) -> bool:
-        return self._read_pending and bool(self.conversation_id)
+    def _follow_up_plan(self) -> FollowUp | None:
+        """Mark what arrived read (the thread is open: one mark for the whole burst), then
+        re-read the conversation list (previews, order, unread counts)."""
+        read_id = self.conversation_id if self._read_pending else 0
+        listing = self._list_stale and not self.embedded
+        self._read_pending = self._list_stale = False
+        if not read_id and not listing:
+            return None
 
-    def _follow_up_write(self, db: Session, user: User) -> None:
-        """The thread is open here: what arrived is read (one mark for the whole burst)."""
-        if self._read_pending:
-            self._read_pending = False
-            if self.conversation_id:
-                messages.do_mark_read(db, actor=user, conversation_id=self.conversation_id)
+        def write(db: Session, user: User) -> None:
+            messages.do_mark_read(db, actor=user, conversation_id=read_id)
 
-    def _follow_up_read(self, db: Session, user: User) -> None:
-        """The conversation list's previews, order and unread counts."""
-        if self._list_stale:
-            self._list_stale = False
-            if not self.embedded:
-                now = utcnow()
-                self.conversations = [
-                    conversation_item(r, now, user.timezone)
-                    for r in messages.list_conversations(db, actor=user)
-                ]
+        def read(db: Session, user: User) -> Any:
+            if not listing:
+                return None
+            now = utcnow()
+            items = [
+                conversation_item(r, now, user.timezone)
+                for r in messages.list_conversations(db, actor=user)
+            ]
+
+            def apply(state: ChatState) -> None:
+                state.conversations = items
+
+            return apply
+
+        return FollowUp(ChatState, write if read_id else None, read)
 
 
 LISTENERS["chat"] = ChatState

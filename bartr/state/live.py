@@ -15,6 +15,8 @@ import asyncio
 import contextvars
 import dataclasses
 import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -134,7 +136,7 @@ class LiveState(AuthState):
     # the new bubble's delta goes out at once. Everything else a push owes (read and
     # delivered marks, the conversation list, the header's counts, the bell) waits for the
     # tab's follow-up: one per tab per burst (`hub.follow_up`, FOLLOW_UP_SECONDS later),
-    # one transaction for all of it (`_follow_up_now`).
+    # its SQL run with no state lock held (`_follow_up_job`).
     _counts_stale: bool = False
     _bell_stale: bool = False
     _delivered: dict[str, int] = {}  # conversation id -> newest message that reached me
@@ -161,61 +163,71 @@ class LiveState(AuthState):
         """A listener's immediate part (override); True when it needs the follow-up."""
         return False
 
-    def _follow_up_writes(self) -> bool:
-        """Whether a listener's follow-up has something to write (override)."""
-        return False
+    def _follow_up_plan(self) -> FollowUp | None:
+        """A listener's share of the follow-up (override): planned under the state lock
+        (flags snapshot and cleared, no SQL), run without it."""
+        return None
 
-    def _follow_up_write(self, db: Session, user: User) -> None:
-        """A listener's writes in the follow-up (override): read marks."""
+    def _follow_up_job(self, listeners: list[LiveState]) -> Callable[[str], Applies | None]:
+        """Plan the tab's follow-up under the state lock; the job it returns runs the SQL
+        with NO lock held (a message for this tab is not kept waiting behind it) and returns
+        what to set on the states, applied by a short second `modify_state` (None: nobody
+        is logged in on this tab any more, the hub forgets it).
 
-    def _follow_up_read(self, db: Session, user: User) -> None:
-        """A listener's reads in the follow-up (override): lists."""
-
-    def _follow_up_now(self, listeners: list[LiveState], token: str = "") -> bool:
-        """The follow-up, in a thread: at most one write transaction (marks), then one read.
-
-        The write transaction holds SQLite's write lock, so it only writes (and is skipped
-        when nothing needs writing); lists and counts are read after it, outside the lock.
-        False when nobody is logged in on this tab any more (the hub forgets it). Signals
-        caused by what this writes (read marks, the bell's entry) skip this tab: it shows
-        the result already.
+        At most one write transaction (marks), then one read (lists, counts). Signals caused
+        by what it writes (read marks, the bell's entry) skip this tab: it shows the result.
         """
+        plans = [plan for listener in listeners if (plan := listener._follow_up_plan())]
         delivered, self._delivered = dict(self._delivered), {}
         counts, bell = self._counts_stale, self._bell_stale
         self._counts_stale = self._bell_stale = False
-        ORIGIN_TAB.set(token or self.router.session.client_token)
-        try:
-            if delivered or any(listener._follow_up_writes() for listener in listeners):
-                with unit_of_work() as db:
-                    user = accounts.user_for_token_hash(db, self._session_key())
+        key = self._session_key()
+
+        def job(token: str) -> Applies | None:
+            ORIGIN_TAB.set(token)
+            applies: Applies = []
+            try:
+                if delivered or any(plan.write for plan in plans):
+                    with unit_of_work() as db:
+                        user = accounts.user_for_token_hash(db, key)
+                        if user is None:
+                            return None
+                        for plan in plans:
+                            if plan.write:
+                                plan.write(db, user)
+                        for conversation_id, message_id in delivered.items():
+                            # It reached one of the recipient's tabs: the sender's tick says
+                            # "delivered" (no change when the read mark already covers it).
+                            messages.do_mark_read(
+                                db,
+                                actor=user,
+                                conversation_id=int(conversation_id),
+                                up_to_id=message_id,
+                                read=False,
+                            )
+                with read_session() as db:
+                    user = accounts.user_for_token_hash(db, key)
                     if user is None:
-                        return False
-                    for listener in listeners:
-                        listener._follow_up_write(db, user)
-                    for conversation_id, message_id in delivered.items():
-                        # It reached one of the recipient's tabs: the sender's tick says
-                        # "delivered" (no change when the read mark already covers it).
-                        messages.do_mark_read(
-                            db,
-                            actor=user,
-                            conversation_id=int(conversation_id),
-                            up_to_id=message_id,
-                            read=False,
-                        )
-            with read_session() as db:
-                user = accounts.user_for_token_hash(db, self._session_key())
-                if user is None:
-                    return False
-                for listener in listeners:
-                    listener._follow_up_read(db, user)
-                if counts or delivered or bell:
-                    self.unread_messages, self.unread_notifications = messages.header_counts(
-                        db, user_id=user.id or 0
-                    )
-                if bell:
-                    self._refresh_bell(db, user)
-        except DomainError:
-            return True
+                        return None
+                    for plan in plans:
+                        if plan.read and (apply := plan.read(db, user)):
+                            applies.append((plan.cls, apply))
+                    if counts or delivered or bell:
+                        applies.append((LiveState, _header_apply(db, user, bell=bell)))
+            except DomainError:
+                pass
+            return applies
+
+        return job
+
+    def _follow_up_now(self, listeners: list[LiveState], token: str = "") -> bool:
+        """Plan, run and apply the follow-up in one go (tests; no lock to release there)."""
+        applies = self._follow_up_job(listeners)(token or self.router.session.client_token)
+        if applies is None:
+            return False
+        for cls, apply in applies:
+            target = next((x for x in listeners if type(x) is cls), self)
+            apply(target)
         return True
 
     def _refresh_bell(self, db: Session, user: User) -> None:
@@ -225,6 +237,43 @@ class LiveState(AuthState):
             for v in notifications.latest(db, actor=user, limit=BELL_SIZE)
         ]
 
+
+Apply = Callable[[Any], None]
+Applies = list[tuple[type, Apply]]
+
+
+@dataclasses.dataclass
+class FollowUp:
+    """One listener's share of a tab's follow-up: planned under the lock, run without it."""
+
+    cls: type
+    write: Callable[[Session, User], None] | None = None
+    read: Callable[[Session, User], Apply | None] | None = None
+
+
+def _header_apply(db: Session, user: User, *, bell: bool) -> Apply:
+    unread_messages, unread_notifications = messages.header_counts(db, user_id=user.id or 0)
+    now = utcnow()
+    items = (
+        [
+            bell_item(v, now, user.timezone)
+            for v in notifications.latest(db, actor=user, limit=BELL_SIZE)
+        ]
+        if bell
+        else None
+    )
+
+    def apply(state: Any) -> None:
+        state.unread_messages, state.unread_notifications = unread_messages, unread_notifications
+        if items is not None:
+            state.bell = items
+
+    return apply
+
+
+# A follow-up's SQL runs here, never on the pushes' threads: at most two at once, so a burst
+# of follow-ups queues (the badges wait) while new messages still find a thread.
+_FOLLOW_UPS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bartr-follow-up")
 
 # Page states that want pushes while their page is open: view name -> state class. A
 # state registers itself here (the chat) and adds the view when its page loads.
@@ -256,7 +305,7 @@ async def deliver(token: str, signals: list[Signal]) -> bool:
     listeners = [LISTENERS[v] for v in hub.views(token) if v in LISTENERS]
     follow = any(s.get("kind") == "follow_up" for s in signals)
     key = rx.BaseStateToken(ident=token, cls=LiveState)
-    alive = True
+    job = None
     async with _app.modify_state(key) as root:
         live = await root.get_state(LiveState)
         due = live._note_signals(signals)
@@ -264,11 +313,20 @@ async def deliver(token: str, signals: list[Signal]) -> bool:
         for state in states:
             due = await state._on_signals(signals) or due
         if follow:
-            alive = await asyncio.to_thread(live._follow_up_now, states, token)
-            due = False
-    if due and alive:
+            job, due = live._follow_up_job(states), False
+    if due:
         hub.follow_up(token, FOLLOW_UP_SECONDS)
-    return alive
+    if job is None:
+        return True
+    loop = asyncio.get_running_loop()
+    applies = await loop.run_in_executor(_FOLLOW_UPS, contextvars.copy_context().run, job, token)
+    if applies is None:
+        return False
+    if applies:
+        async with _app.modify_state(key) as root:
+            for cls, apply in applies:
+                apply(await root.get_state(cls))
+    return True
 
 
 async def live_pushes(app: Any) -> None:

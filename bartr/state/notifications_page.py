@@ -16,7 +16,7 @@ from bartr.models.base import utcnow
 from bartr.services import notifications, ratings
 from bartr.services.errors import DomainError
 from bartr.state.auth import GENERIC_ERROR, log
-from bartr.state.live import LISTENERS, LiveState, short_when
+from bartr.state.live import LISTENERS, FollowUp, LiveState, short_when
 
 
 @dataclasses.dataclass
@@ -65,38 +65,7 @@ class NotificationsState(LiveState):
         self.load_error, self.loading = "", False
 
     def _read(self, db: Session, user: User) -> None:
-        now, tz = utcnow(), user.timezone
-        views = notifications.latest(db, actor=user, unread_only=self.show == "unread")
-        rows, previous = [], ""
-        for v in views:
-            local = v.at.astimezone(_zone(tz))
-            day = (
-                "Today"
-                if local.date() == now.astimezone(_zone(tz)).date()
-                else (f"{local:%A} {local.day} {local:%B}")
-            )
-            rows.append(
-                NotificationRow(
-                    id=v.id,
-                    icon=v.icon,
-                    text=v.text,
-                    href=v.href,
-                    when=short_when(v.at, now, tz),
-                    unread=v.unread,
-                    day=day,
-                    first_of_day=day != previous,
-                )
-            )
-            previous = day
-        self.rows = rows
-        self.prompts = [
-            RatingPrompt(
-                text=f"Rate your session with {p.other_name}: {p.skill_title}",
-                href=routes.session(p.session_id),
-                required=p.required,
-            )
-            for p in ratings.pending_for(db, actor=user)
-        ]
+        self.rows, self.prompts = _rows_and_prompts(db, user, self.show)
 
     @rx.event
     def set_show(self, value: str | list[str]) -> None:
@@ -127,10 +96,58 @@ class NotificationsState(LiveState):
             self._stale = True
         return self._stale
 
-    def _follow_up_read(self, db: Session, user: User) -> None:
-        if self._stale:
-            self._stale = False
-            self._read(db, user)
+    def _follow_up_plan(self) -> FollowUp | None:
+        if not self._stale:
+            return None
+        self._stale, show = False, self.show
+
+        def read(db: Session, user: User) -> Any:
+            rows, prompts = _rows_and_prompts(db, user, show)
+
+            def apply(state: NotificationsState) -> None:
+                state.rows, state.prompts = rows, prompts
+
+            return apply
+
+        return FollowUp(NotificationsState, None, read)
+
+
+def _rows_and_prompts(
+    db: Session, user: User, show: str
+) -> tuple[list[NotificationRow], list[RatingPrompt]]:
+    """The page's rows (grouped by day in the member's zone) and its rating prompts."""
+    now, tz = utcnow(), user.timezone
+    views = notifications.latest(db, actor=user, unread_only=show == "unread")
+    rows, previous = [], ""
+    for v in views:
+        local = v.at.astimezone(_zone(tz))
+        day = (
+            "Today"
+            if local.date() == now.astimezone(_zone(tz)).date()
+            else (f"{local:%A} {local.day} {local:%B}")
+        )
+        rows.append(
+            NotificationRow(
+                id=v.id,
+                icon=v.icon,
+                text=v.text,
+                href=v.href,
+                when=short_when(v.at, now, tz),
+                unread=v.unread,
+                day=day,
+                first_of_day=day != previous,
+            )
+        )
+        previous = day
+    prompts = [
+        RatingPrompt(
+            text=f"Rate your session with {p.other_name}: {p.skill_title}",
+            href=routes.session(p.session_id),
+            required=p.required,
+        )
+        for p in ratings.pending_for(db, actor=user)
+    ]
+    return rows, prompts
 
 
 def _zone(tz: str) -> Any:
