@@ -296,12 +296,19 @@ def hydrating_page() -> rx.Component:
     )
 
 
-def layout(content: rx.Component, *, member_only: bool, stay_mounted: bool = False) -> rx.Component:
-    """A member page shows its skeleton until its load handlers have run: what is typed into
-    a form before then would be overwritten by the load, and the previous visit's data
-    would flash. `stay_mounted` pages (the video room) only wait for the first login check,
+def layout(
+    content: rx.Component, *, member_only: bool, route: str = "", stay_mounted: bool = False
+) -> rx.Component:
+    """A member page shows its skeleton until its own load handlers have run: what is typed
+    into a form before then would be overwritten by the load, and after a client-side
+    navigation the client still holds the previous visit's data (and the previous page's
+    `is_hydrated`). `stay_mounted` pages (the video room) only wait for the login check,
     so a socket reconnect (which re-runs the loads) does not tear down what they hold."""
-    ready = AuthState.logged_in if stay_mounted else AuthState.logged_in & rx.State.is_hydrated
+    ready = (
+        AuthState.logged_in
+        if stay_mounted
+        else AuthState.logged_in & rx.State.is_hydrated & (AuthState.loaded_route == route)
+    )
     body = rx.cond(ready, content, loading_skeleton()) if member_only else content
     return rx.box(
         rx.el.a("Skip to content", href="#main", class_name="skip-link"),
@@ -346,9 +353,12 @@ def page(
             route=route,
             title=f"{title} · BARTR",
             component=lambda: layout(
-                fn(), member_only=member_only or admin_only, stay_mounted=stay_mounted
+                fn(),
+                member_only=member_only or admin_only,
+                route=route,
+                stay_mounted=stay_mounted,
             ),
-            on_load=[guard, LiveState.connect, *(on_load or [])],
+            on_load=[guard, LiveState.connect, *(on_load or []), AuthState.mark_loaded(route)],
         )
         return fn
 

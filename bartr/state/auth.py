@@ -45,6 +45,7 @@ class AuthState(rx.State):
     # What the header shows. Never used to authorise anything.
     logged_in: bool = False
     auth_checked: bool = False
+    loaded_route: str = ""  # the route pattern whose on_load chain last finished
     viewer_name: str = ""
     viewer_handle: str = ""
     viewer_avatar: str = ""
@@ -114,6 +115,14 @@ class AuthState(rx.State):
         return None
 
     # --- page guards -------------------------------------------------------------------
+    @rx.event
+    def mark_loaded(self, route: str) -> None:
+        """Last on_load of every page: its content may show (components/shell.layout).
+
+        Until then a member page shows its skeleton, also right after a client-side
+        navigation, when the previous page's state is still on the client."""
+        self.loaded_route = str(route)[:200]
+
     @rx.event
     def check_login(self) -> Any:
         """on_load of public pages: know who is looking, without forcing a login."""

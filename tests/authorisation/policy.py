@@ -36,6 +36,7 @@ HANDLERS: dict[str, Entry] = {
     "AuthState.check_login": Entry(PUBLIC),
     "AuthState.require_login": Entry(PUBLIC),
     "AuthState.require_admin": Entry(PUBLIC),
+    "AuthState.mark_loaded": Entry(UI, args=(("/wallet",), ("<b>made up</b>",))),
     "AuthState.log_out": Entry(PUBLIC),
     "AuthState.log_out_everywhere": Entry(MEMBER),
     # --- accounts -------------------------------------------------------------------
