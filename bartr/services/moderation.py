@@ -13,10 +13,9 @@ from sqlmodel import Session, col, func, or_, select
 
 from bartr.models.accounts import User
 from bartr.models.base import utcnow
-from bartr.models.ledger import AccountKind, LedgerAccount, LedgerEntry, LedgerTransaction
 from bartr.models.safety import MemberWarning, Report, ReportStatus
 from bartr.models.sessions import SessionEvent, SessionState, SkillSession
-from bartr.services import audit, ledger, reports, sessions, trust
+from bartr.services import audit, ledger, reports, sessions, trust, wallet
 from bartr.services.credits import format_credits
 from bartr.services.errors import NotAllowed, NotFound
 
@@ -303,7 +302,7 @@ def member_history(db: Session, *, actor: User, member_id: int) -> MemberHistory
         label = sessions.STATE_LABELS.get(state, state)
         by_state[label] = by_state.get(label, 0) + int(n)
     stats = trust.stats_for(db, member_id)
-    recent = _recent_wallet_lines(db, user_id=member_id, limit=5)
+    recent = _recent_wallet_lines(db, member=member, limit=5)
     return MemberHistory(
         status=member.status,
         suspended_until=member.suspended_until,
@@ -322,19 +321,15 @@ def member_history(db: Session, *, actor: User, member_id: int) -> MemberHistory
 
 
 def _recent_wallet_lines(
-    db: Session, *, user_id: int, limit: int = 5
+    db: Session, *, member: User, limit: int = 5
 ) -> list[tuple[datetime, str]]:
-    """The member's latest wallet movements as (when, "+1 · memo") for admin context."""
-    rows = db.exec(
-        select(LedgerTransaction.created_at, LedgerTransaction.kind, LedgerTransaction.memo,
-               LedgerEntry.amount)
-        .join(LedgerEntry, col(LedgerEntry.transaction_id) == LedgerTransaction.id)
-        .join(LedgerAccount, col(LedgerAccount.id) == LedgerEntry.account_id)
-        .where(LedgerAccount.kind == AccountKind.WALLET.value, LedgerAccount.owner_id == user_id)
-        .order_by(col(LedgerTransaction.id).desc())
-        .limit(limit)
-    ).all()  # fmt: skip
+    """The member's latest wallet movements as (when, "+1 · reason"), worded as their own
+    wallet page words them (who a hold was for, what a payment paid)."""
     return [
-        (when, " · ".join(filter(None, [format_credits(amount, signed=True), kind, memo])))
-        for when, kind, memo, amount in rows
+        (
+            row.created_at,
+            f"{format_credits(row.amount, signed=True)} · {row.reason}"
+            + (" (from the hold)" if row.from_hold else ""),
+        )
+        for row in wallet.history(db, actor=member, limit=limit)
     ]

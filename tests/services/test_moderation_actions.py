@@ -54,6 +54,10 @@ def test_queue_lists_open_reports_oldest_first_with_history(db: Session) -> None
     detail = moderation.report_detail(db, actor=admin, report_id=first.id or 0)
     assert detail.history.reports_by_status == {"open": 2}
     assert detail.can_remove is False
+    # The member's credit movements (their welcome credits) read as their wallet words
+    # them, not as ledger kinds.
+    lines = moderation.report_detail(db, actor=admin, report_id=first.id or 0).history
+    assert [line.text for line in lines.recent_ledger] == ["+2 · Welcome credits"]
 
 
 def test_every_action_needs_a_note_and_an_admin(db: Session) -> None:
