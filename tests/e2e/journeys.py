@@ -212,3 +212,31 @@ class Shots:
             page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=path, full_page=full_page, animations="disabled")
         return path
+
+
+def booked_session(db: Session, *, teacher_id: int, learner_id: int, start: datetime) -> Any:
+    """The teacher (free all week) teaches Portuguese conversation; the learner, funded,
+    asked a day before `start` and the teacher accepted: a scheduled session, committed."""
+    from bartr.models.ledger import TransactionKind
+    from bartr.services import accounts, availability, ledger, profiles, sessions
+    from bartr.services.credits import credits
+
+    teacher, learner = accounts.get_user(db, teacher_id), accounts.get_user(db, learner_id)
+    availability.do_set_availability(
+        db, actor=teacher, windows=[(day, "00:00", "24:00") for day in range(7)]
+    )
+    skill = profiles.do_add_skill(
+        db, actor=teacher, kind="teach", category_slug="languages",
+        title="Portuguese conversation", level="beginner",
+    )  # fmt: skip
+    ledger.grant(
+        db, user_id=learner_id, amount=credits(3), system="e2e-funding",
+        kind=TransactionKind.ADJUSTMENT, key=f"e2e-fund:{learner_id}",
+    )  # fmt: skip
+    asked = start - timedelta(days=1)
+    booked = sessions.do_request_session(
+        db, actor=learner, skill_id=skill.id, duration_minutes=60, start_times=[start], now=asked
+    )
+    sessions.do_accept(db, actor=teacher, session_id=booked.id, starts_at=start, now=asked)
+    db.commit()
+    return booked

@@ -17,10 +17,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bartr.models.base import utcnow
-from bartr.models.ledger import TransactionKind
-from bartr.services import accounts, availability, ledger, profiles, sessions
-from bartr.services.credits import credits
-from tests.e2e.journeys import log_in, onboard, seeded_member, sign_up
+from bartr.services import accounts
+from tests.e2e.journeys import booked_session, log_in, onboard, seeded_member, sign_up
 
 # BARTR_E2E_SHOTS=<folder> keeps screenshots of the pinned card at 1280 and 375 px.
 SHOTS = os.environ.get("BARTR_E2E_SHOTS", "")
@@ -116,26 +114,9 @@ def _pair_with_a_session_soon(db_engine: Engine) -> dict:
     with Session(db_engine) as db:
         teacher_id, _ = seeded_member(db, "Maya Pinned", timezone="Europe/Berlin")
         learner_id, learner_email = seeded_member(db, "Lee Pinned", timezone="America/New_York")
-        teacher, learner = accounts.get_user(db, teacher_id), accounts.get_user(db, learner_id)
-        availability.do_set_availability(
-            db, actor=teacher, windows=[(day, "00:00", "24:00") for day in range(7)]
-        )
-        skill = profiles.do_add_skill(
-            db, actor=teacher, kind="teach", category_slug="languages",
-            title="Portuguese conversation", level="beginner",
-        )  # fmt: skip
-        ledger.grant(
-            db, user_id=learner_id, amount=credits(3), system="e2e-funding",
-            kind=TransactionKind.ADJUSTMENT, key=f"e2e-fund:{learner_id}",
-        )  # fmt: skip
         start = (utcnow() + timedelta(minutes=5)).replace(second=0, microsecond=0)
-        asked = start - timedelta(days=1)
-        booked = sessions.do_request_session(
-            db, actor=learner, skill_id=skill.id, duration_minutes=60, start_times=[start],
-            now=asked,
-        )  # fmt: skip
-        sessions.do_accept(db, actor=teacher, session_id=booked.id, starts_at=start, now=asked)
-        db.commit()
+        booked = booked_session(db, teacher_id=teacher_id, learner_id=learner_id, start=start)
+        teacher = accounts.get_user(db, teacher_id)
         return {
             "session_id": booked.id,
             "teacher_handle": teacher.handle,

@@ -24,14 +24,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bartr.models.base import utcnow
-from bartr.models.ledger import TransactionKind
-from bartr.services import accounts, availability, ledger, profiles, sessions
-from bartr.services.credits import credits
 from tests.e2e.conftest import LiveKitRecorder
-from tests.e2e.journeys import log_in, seeded_member
+from tests.e2e.journeys import booked_session, log_in, seeded_member
 from tests.services import video_factories as vf
-
-EVERY_DAY = [(day, "00:00", "24:00") for day in range(7)]
 
 
 def _session_now(db_engine: Engine) -> dict:
@@ -40,25 +35,8 @@ def _session_now(db_engine: Engine) -> dict:
         teacher_id, teacher_email = seeded_member(db, "Maya Teacher", timezone="Europe/Berlin")
         learner_id, learner_email = seeded_member(db, "Lee Learner", timezone="Europe/Berlin")
         _, stranger_email = seeded_member(db, "Sam Stranger", timezone="Europe/Berlin")
-        teacher = accounts.get_user(db, teacher_id)
-        learner = accounts.get_user(db, learner_id)
-        availability.do_set_availability(db, actor=teacher, windows=EVERY_DAY)
-        skill = profiles.do_add_skill(
-            db, actor=teacher, kind="teach", category_slug="languages",
-            title="Portuguese conversation", level="beginner",
-        )  # fmt: skip
-        ledger.grant(
-            db, user_id=learner_id, amount=credits(3), system="e2e-funding",
-            kind=TransactionKind.ADJUSTMENT, key=f"e2e-fund:{learner_id}",
-        )  # fmt: skip
         start = (utcnow() - timedelta(minutes=10)).replace(second=0, microsecond=0)
-        asked = start - timedelta(days=1)
-        booked = sessions.do_request_session(
-            db, actor=learner, skill_id=skill.id, duration_minutes=60, start_times=[start],
-            now=asked,
-        )  # fmt: skip
-        sessions.do_accept(db, actor=teacher, session_id=booked.id, starts_at=start, now=asked)
-        db.commit()
+        booked = booked_session(db, teacher_id=teacher_id, learner_id=learner_id, start=start)
         return {
             "session_id": booked.id,
             "start": start,

@@ -393,7 +393,7 @@ def test_random_lifecycles_keep_the_books(db: Session) -> None:
 
 
 def test_the_machine_reaches_every_ending(sqlite_engine: Engine) -> None:
-    """Guard against a degenerate machine: 30 derandomised examples reach every ending.
+    """Guard against a degenerate machine: 60 derandomised examples reach every ending.
 
     One backend is enough here: what is measured is the strategy, not the database.
     """
@@ -402,7 +402,7 @@ def test_the_machine_reaches_every_ending(sqlite_engine: Engine) -> None:
         run_state_machine_as_test(
             lambda: SessionMachine(db, reach),
             settings=settings(
-                BASE, max_examples=30, stateful_step_count=40, derandomize=True, database=None
+                BASE, max_examples=60, stateful_step_count=40, derandomize=True, database=None
             ),
         )
     reached = {
