@@ -148,6 +148,7 @@ class LoginState(AuthState):
 
 class OnboardingState(AuthState):
     step: int = 0
+    _form_for: int = 0  # the member whose answers the form holds
     bio: str = ""
     languages: list[str] = []
     timezone: str = ""
@@ -170,10 +171,15 @@ class OnboardingState(AuthState):
             user = self._current_user(db)
         if user is None:
             return rx.redirect(routes.login(routes.ONBOARDING))
-        self.errors, self.form_error, self.done, self.step = {}, "", False, 0
-        self.bio = user.bio
-        self.languages = list(user.languages)
-        self.timezone = user.timezone if user.is_onboarded else ""
+        self.errors, self.form_error = {}, ""
+        if self._form_for != user.id:
+            # A fresh form for this member. A repeated load in the same tab (a reconnect,
+            # a second on_load chain) keeps what they have typed and the step they are on.
+            self._form_for = user.id or 0
+            self.done, self.step = False, 0
+            self.bio = user.bio
+            self.languages = list(user.languages)
+            self.timezone = user.timezone if user.is_onboarded else ""
         # Pre-fill the zone from the browser; the member can change it.
         return rx.call_script(
             "Intl.DateTimeFormat().resolvedOptions().timeZone",

@@ -31,9 +31,10 @@ def _problems(page: Page, path: str) -> list[str]:
     viewport = page.evaluate("() => window.innerWidth")
     if width > viewport:
         found.append(f"{path}: {width - viewport}px of sideways scroll")
-    h1s = page.locator("h1").count()
-    if h1s != 1:
-        found.append(f"{path}: {h1s} h1 elements")
+    try:  # once the page has settled (a re-run of its loads shows the skeleton meanwhile)
+        expect(page.locator("h1")).to_have_count(1, timeout=10_000)
+    except AssertionError:
+        found.append(f"{path}: {page.locator('h1').count()} h1 elements")
     return found
 
 
