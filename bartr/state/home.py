@@ -61,7 +61,8 @@ class HomeState(AuthState):
                 page = marketplace.search(
                     db, viewer=viewer, sort="rating", per_page=FEATURED + extra
                 )
-                self.featured = [card_vm(c, zone) for c in page.items][:FEATURED]
+                cards = [card_vm(c, zone) for c in page.items]
+                self.featured = cards[:FEATURED]
                 if viewer is not None:
                     counts = sessions.tab_counts(db, actor=viewer)
                     self.to_answer = counts.get("to_answer", 0)
@@ -80,11 +81,7 @@ class HomeState(AuthState):
                     recs = recommendations.for_you(db, viewer=viewer, limit=3)
                     self.for_you = [recommendation_vm(r) for r in recs]
                     suggested = {r.profile_url for r in self.for_you}
-                    self.featured = [
-                        c
-                        for c in (card_vm(c, zone) for c in page.items)
-                        if c.profile_url not in suggested
-                    ][:FEATURED]
+                    self.featured = [c for c in cards if c.profile_url not in suggested][:FEATURED]
                     new_here = utcnow() - viewer.created_at < NEW_MEMBER_GREETING
                     self.greeting = "Welcome to BARTR, " if new_here else "Welcome back, "
         except Exception:
