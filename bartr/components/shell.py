@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import reflex as rx
 
@@ -259,6 +260,21 @@ def loading_skeleton() -> rx.Component:
     )
 
 
+def main_area(body: rx.Component, **props: Any) -> rx.Component:
+    """The page's main column (`#main`, the skip link's target), in the shell and in the
+    static fallback alike."""
+    return rx.box(
+        body,
+        id="main",
+        max_width="1200px",
+        margin_x="auto",
+        padding_x=["16px", "24px"],
+        padding_top="32px",
+        min_height="70vh",
+        **props,
+    )
+
+
 def hydrating_page() -> rx.Component:
     """What the static HTML of a page with a parameter in its address (/u/<handle>,
     /sessions/<id>, /messages/<id>, ...) shows until the app's scripts run: the shell with
@@ -280,16 +296,7 @@ def hydrating_page() -> rx.Component:
             ),
             border_bottom=f"1px solid {rx.color('gray', 4)}",
         ),
-        rx.box(
-            loading_skeleton(),
-            id="main",
-            max_width="1200px",
-            margin_x="auto",
-            padding_x=["16px", "24px"],
-            padding_top="32px",
-            min_height="70vh",
-            aria_busy="true",
-        ),
+        main_area(loading_skeleton(), aria_busy="true"),
         footer(),
         background=rx.color("gray", 1),
         min_height="100vh",
@@ -314,15 +321,7 @@ def layout(
         rx.el.a("Skip to content", href="#main", class_name="skip-link"),
         header(),
         verify_banner(),
-        rx.box(
-            body,
-            id="main",
-            max_width="1200px",
-            margin_x="auto",
-            padding_x=["16px", "24px"],
-            padding_top="32px",
-            min_height="70vh",
-        ),
+        main_area(body),
         footer(),
         background=rx.color("gray", 1),
         min_height="100vh",
